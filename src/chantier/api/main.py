@@ -1,0 +1,71 @@
+"""The integration API v1 (shared/API.md): one NinjaAPI, one router per app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from chantier.api.auth import BearerToken
+from chantier.api.errors import error_body
+from chantier.core.exceptions import DomainError, PermissionDenied
+
+api = NinjaAPI(
+    title="Chantier API",
+    version="1",
+    description="Integration API v1. Auth: `Authorization: Bearer <token>`.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("Not found."), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("Missing or invalid token (Authorization: Bearer <token>)."), status=401
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message), status=403)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return api.create_response(request, error_body(exc.message, errors), status=400)
+
+
+@api.exception_handler(ValidationError)
+def model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": field, "message": " ".join(str(m) for m in msgs)}
+        for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items()
+    ]
+    return api.create_response(request, error_body("Invalid data.", errors), status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
+    return api.create_response(request, error_body("Invalid request.", errors), status=422)
+
+
+def _register_routers() -> None:
+    from chantier.parties.api import router as parties_router
+
+    api.add_router("/", parties_router)
+
+
+_register_routers()

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from chantier.core.models import Company
+
+
+def item_count(company: Company) -> int:
+    return 0

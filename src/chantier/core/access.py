@@ -1,0 +1,103 @@
+"""Tenancy guards used by every view and API handler (DESIGN, convention 2).
+
+`get_for_company` returns the object or raises Http404 for missing *and*
+foreign objects, so another company's id is indistinguishable from no id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from chantier.core.exceptions import PermissionDenied
+from chantier.core.models import Company, Membership, User
+
+M = TypeVar("M", bound=Model)
+
+
+def company_of(user: User) -> Company:
+    membership = membership_of(user)
+    return membership.company
+
+
+def membership_of(user: User) -> Membership:
+    membership = getattr(user, "_membership_cache", None)
+    if membership is None:
+        try:
+            membership = Membership.objects.select_related("company").get(user_id=user.pk)
+        except Membership.DoesNotExist:
+            raise Http404("no company") from None
+        user._membership_cache = membership  # type: ignore[attr-defined]  # per-request memo
+    return membership
+
+
+def scoped(queryset: QuerySet[M], user: User) -> QuerySet[M]:
+    return queryset.filter(company_id=membership_of(user).company_id)
+
+
+def get_for_company(queryset: QuerySet[M], user: User, pk: object) -> M:
+    try:
+        return scoped(queryset, user).get(pk=int(str(pk)))
+    except (ValueError, queryset.model.DoesNotExist):  # type: ignore[attr-defined]
+        raise Http404("not found") from None
+
+
+def require_writer(user: User) -> Membership:
+    membership = membership_of(user)
+    if not membership.can_write:
+        raise PermissionDenied("Your role can read this but not change it.")
+    return membership
+
+
+def require_admin(user: User) -> Membership:
+    membership = membership_of(user)
+    if not membership.is_admin:
+        raise PermissionDenied("Only an administrator can change this.")
+    return membership
+
+
+View = Callable[..., HttpResponse]
+
+
+def writer_required(view: View) -> View:
+    """Page views that change data: read-only roles get 403 with a clear page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise Http404("no company")
+        if not membership.can_write:
+            from django.core.exceptions import PermissionDenied as DjangoDenied
+
+            raise DjangoDenied("read-only role")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            raise Http404("no company")
+        if not membership.is_admin:
+            from django.core.exceptions import PermissionDenied as DjangoDenied
+
+            raise DjangoDenied("administrator only")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user of a request (login is enforced by middleware or token auth)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404("no user")
+    return user

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chantier.core import validators
+from chantier.core.models import Company
+from chantier.core.money import VAT_RATES
+
+
+class CompanySettingsForm(forms.ModelForm[Company]):
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "legal_form",
+            "share_capital",
+            "siren",
+            "siret",
+            "rcs",
+            "vat_number",
+            "address_line1",
+            "address_line2",
+            "postcode",
+            "city",
+            "country",
+            "email",
+            "phone",
+            "iban",
+            "bic",
+            "logo",
+            "insurance_text",
+            "default_vat_rate",
+            "payment_terms",
+            "late_penalty_text",
+            "quote_validity_days",
+            "quote_number_format",
+            "invoice_number_format",
+            "credit_note_number_format",
+            "header_text",
+            "footer_text",
+            "terms_text",
+            "labour_coefficient",
+            "supply_coefficient",
+            "difficulty_coefficient",
+            "overhead_coefficient",
+        ]
+        widgets = {
+            "insurance_text": forms.Textarea(attrs={"rows": 3}),
+            "late_penalty_text": forms.Textarea(attrs={"rows": 3}),
+            "header_text": forms.Textarea(attrs={"rows": 3}),
+            "footer_text": forms.Textarea(attrs={"rows": 3}),
+            "terms_text": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean_siren(self) -> str:
+        return validators.clean_siren(self.cleaned_data["siren"])
+
+    def clean_siret(self) -> str:
+        return validators.clean_siret(self.cleaned_data["siret"])
+
+    def clean_vat_number(self) -> str:
+        return validators.clean_vat_number(self.cleaned_data["vat_number"])
+
+    def clean_iban(self) -> str:
+        return validators.clean_iban(self.cleaned_data["iban"])
+
+    def clean_bic(self) -> str:
+        return validators.clean_bic(self.cleaned_data["bic"])
+
+    def clean_default_vat_rate(self) -> Any:
+        rate = self.cleaned_data["default_vat_rate"]
+        if rate not in VAT_RATES:
+            raise forms.ValidationError(
+                _("Unknown VAT rate; choose 20, 10, 5.5 or 0."), code="vat_rate"
+            )
+        return rate
+
+    def _clean_pattern(self, name: str) -> str:
+        from chantier.core.exceptions import DomainError
+        from chantier.core.services import format_number
+
+        pattern: str = self.cleaned_data[name]
+        if "{seq" not in pattern:
+            raise forms.ValidationError(_("The pattern must contain {seq}."), code="pattern")
+        try:
+            format_number(pattern, year=2026, seq=1)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code="pattern") from None
+        return pattern
+
+    def clean_quote_number_format(self) -> str:
+        return self._clean_pattern("quote_number_format")
+
+    def clean_invoice_number_format(self) -> str:
+        return self._clean_pattern("invoice_number_format")
+
+    def clean_credit_note_number_format(self) -> str:
+        return self._clean_pattern("credit_note_number_format")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in (
+            "labour_coefficient",
+            "supply_coefficient",
+            "difficulty_coefficient",
+            "overhead_coefficient",
+        ):
+            value = data.get(name)
+            if value is not None and value <= 0:
+                self.add_error(name, _("A coefficient must be greater than 0."))
+        try:
+            validators.check_siret_matches_siren(data.get("siren", ""), data.get("siret", ""))
+        except forms.ValidationError as exc:
+            self.add_error("siret", exc)
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100, initial="API")

@@ -1,0 +1,5 @@
+from chantier.core.models import Company, User
+
+
+def load(company: Company, user: User) -> None:
+    return None
