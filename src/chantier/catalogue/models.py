@@ -1,0 +1,113 @@
+"""Catalogue: items (supply, labour, service, discount, equipment), kits and assemblies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chantier.core.models import Company
+from chantier.core.money import COST_FIELD, QUANTITY_FIELD, UNIT_PRICE_FIELD, VAT_RATE_FIELD
+from chantier.parties.models import Supplier
+
+
+class Category(models.Model):
+    """A category, or a subcategory when it has a parent (one level of nesting)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "parent", "name"], name="category_unique_name_per_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        SUPPLY = "supply", _("Supply")
+        LABOUR = "labour", _("Labour")
+        SERVICE = "service", _("Service")
+        DISCOUNT = "discount", _("Discount")
+        EQUIPMENT = "equipment", _("Equipment")
+
+    class Structure(models.TextChoices):
+        SIMPLE = "simple", _("Simple item")
+        KIT = "kit", _("Kit")  # sold as one item, made of components (seed 002)
+        ASSEMBLY = "assembly", _("Assembly (ouvrage)")  # components per unit, costed
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(_("reference"), max_length=50)
+    name = models.CharField(_("name"), max_length=250)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SUPPLY)
+    structure = models.CharField(
+        _("structure"), max_length=10, choices=Structure.choices, default=Structure.SIMPLE
+    )
+    unit = models.CharField(_("unit"), max_length=20, default="u")
+    purchase_cost = models.DecimalField(_("purchase cost"), default=Decimal("0.0000"), **COST_FIELD)
+    sale_price = models.DecimalField(_("sale price"), default=Decimal("0.00"), **UNIT_PRICE_FIELD)
+    vat_rate = models.DecimalField(_("VAT rate (%)"), default=Decimal("20.00"), **VAT_RATE_FIELD)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    supplier_reference = models.CharField(_("supplier reference"), max_length=60, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+    )
+    datasheet_url = models.URLField(_("data sheet"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["reference", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "reference"], name="item_unique_reference"),
+            models.CheckConstraint(
+                condition=models.Q(purchase_cost__gte=0), name="item_purchase_cost_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "kind", "reference"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.name}"
+
+
+class ItemComponent(models.Model):
+    """One component of a kit or an assembly, with its quantity per unit of the parent."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="used_in")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("component")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="component_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("component")), name="component_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.component}"
