@@ -63,9 +63,11 @@ def request_validation_error(request: HttpRequest, exc: NinjaValidationError) ->
 
 
 def _register_routers() -> None:
+    from chantier.catalogue.api import router as catalogue_router
     from chantier.parties.api import router as parties_router
 
     api.add_router("/", parties_router)
+    api.add_router("/", catalogue_router)
 
 
 _register_routers()

@@ -27,8 +27,17 @@ class Category(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "parent", "name"], name="category_unique_name_per_parent"
-            )
+                fields=["company", "parent", "name"],
+                name="category_unique_name_per_parent",
+                violation_error_message=_("A category with this name already exists here."),
+            ),
+            # NULL parents are distinct in a unique index: top-level names need their own.
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                condition=models.Q(parent__isnull=True),
+                name="category_unique_top_level_name",
+                violation_error_message=_("A category with this name already exists here."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,9 +86,21 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         ordering = ["reference", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "reference"], name="item_unique_reference"),
+            models.UniqueConstraint(
+                fields=["company", "reference"],
+                name="item_unique_reference",
+                violation_error_message=_("An item with this reference already exists."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(purchase_cost__gte=0), name="item_purchase_cost_not_negative"
+                condition=models.Q(purchase_cost__gte=0),
+                name="item_purchase_cost_not_negative",
+                violation_error_message=_("The purchase cost cannot be negative."),
+            ),
+            # Only a discount item may carry a negative sale price (seed 002, "remise").
+            models.CheckConstraint(
+                condition=models.Q(sale_price__gte=0) | models.Q(kind="discount"),
+                name="item_sale_price_not_negative",
+                violation_error_message=_("Only a discount may have a negative sale price."),
             ),
         ]
         indexes = [models.Index(fields=["company", "kind", "reference"])]
@@ -99,13 +120,23 @@ class ItemComponent(models.Model):
 
     class Meta:
         verbose_name = _("component")
+        verbose_name_plural = _("components")
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(quantity__gt=0), name="component_quantity_positive"
+                condition=models.Q(quantity__gt=0),
+                name="component_quantity_positive",
+                violation_error_message=_("The quantity must be greater than 0."),
             ),
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("component")), name="component_not_itself"
+                condition=~models.Q(parent=models.F("component")),
+                name="component_not_itself",
+                violation_error_message=_("An item cannot be a component of itself."),
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "component"],
+                name="component_once_per_parent",
+                violation_error_message=_("This item is already a component."),
             ),
         ]
 

@@ -55,6 +55,17 @@ class CompanySettingsForm(forms.ModelForm[Company]):
             "terms_text": forms.Textarea(attrs={"rows": 6}),
         }
 
+    # Identifiers are typed with spaces (732 829 320); validators compact them first.
+    SPACED_FIELDS = ("siren", "siret", "vat_number", "iban", "bic")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.SPACED_FIELDS:
+            field = self.fields[name]
+            field.max_length = None  # type: ignore[attr-defined]  # CharField attribute
+            field.validators = []
+            field.widget.attrs.pop("maxlength", None)
+
     def clean_siren(self) -> str:
         return validators.clean_siren(self.cleaned_data["siren"])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -98,5 +99,5 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "includes/confirm_delete.html",
-        {"object": token, "cancel_url": "/settings/"},
+        {"object": token, "cancel_url": reverse("core:settings")},
     )

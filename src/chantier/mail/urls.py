@@ -1,6 +1,12 @@
 from django.urls import path
 
-from chantier.parties.views import client_list
+from chantier.mail import views
 
 app_name = "mail"
-urlpatterns = [path("", client_list, name="outbox")]
+urlpatterns = [
+    path("", views.outbox, name="outbox"),
+    path("compose/", views.compose, name="compose"),
+    path("<int:pk>/", views.message_detail, name="message_detail"),
+    path("<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+]

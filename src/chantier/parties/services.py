@@ -1,15 +1,296 @@
-"""Writes of the parties app."""
+"""Writes of the parties app: clients, suppliers and subcontractors, contacts, sites,
+interactions.
+
+Every function checks the acting user's role, validates what it is given (the
+pages validate with forms first; API input only meets this validation), writes
+inside one transaction and leaves an audit entry. Invalid data raises Django's
+`ValidationError` keyed by model field; a refused deletion raises `InUse`.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any, TypedDict, Unpack
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from chantier.core.models import User
+from chantier.core import validators
+from chantier.core.access import require_writer
+from chantier.core.exceptions import DomainError, InUse
+from chantier.core.exceptions import PermissionDenied as DomainPermissionDenied
+from chantier.core.models import Membership, User
 from chantier.core.services import audit_log
-from chantier.parties.models import Client, Interaction
+from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
+from chantier.parties.selectors import in_use_message
+
+
+class AddressFields(TypedDict, total=False):
+    address_line1: str
+    address_line2: str
+    postcode: str
+    city: str
+    country: str
+
+
+class ClientFields(AddressFields, total=False):
+    kind: str
+    name: str
+    siren: str
+    vat_number: str
+    email: str
+    phone: str
+    notes: str
+
+
+class SupplierFields(ClientFields, total=False):
+    trade: str
+
+
+class ContactFields(TypedDict, total=False):
+    first_name: str
+    last_name: str
+    function: str
+    email: str
+    phone: str
+    mobile: str
+
+
+class SiteFields(AddressFields, total=False):
+    name: str
+    access_notes: str
+
+
+class InteractionFields(TypedDict, total=False):
+    kind: str
+    date: datetime
+    subject: str
+    detail: str
+    private: bool
+
+
+FR_POSTCODE = re.compile(r"\d{5}")
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+# Foreign keys set by the services from already-scoped objects: not re-queried by full_clean.
+TRUSTED_RELATIONS = ["company", "client", "supplier", "author"]
+
+
+# --- shared helpers -----------------------------------------------------------------------
+
+
+def _writer_of(user: User, *objects: models.Model | None) -> Membership:
+    """The writer's membership; refuses objects of another company (defence in depth)."""
+    membership = require_writer(user)
+    for obj in objects:
+        if obj is not None and obj.company_id != membership.company_id:  # type: ignore[attr-defined]
+            raise DomainPermissionDenied(_("This object belongs to another company."))
+    return membership
+
+
+def _apply(obj: models.Model, changes: dict[str, Any], allowed: type) -> list[str]:
+    """Set `changes` on `obj`; return the names of the fields whose value changed."""
+    known = allowed.__required_keys__ | allowed.__optional_keys__  # type: ignore[attr-defined]
+    changed = []
+    for name, value in changes.items():
+        if name not in known:
+            raise DomainError(_("Unknown field: %(name)s.") % {"name": name}, field=name)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _clean(obj: models.Model) -> None:
+    """Normalise identity numbers and address, then run the model's validation.
+
+    Raises ValidationError with every faulty field at once, so a form or an API
+    client can show them all.
+    """
+    errors: dict[str, list[str]] = {}
+    identity = (("siren", validators.clean_siren), ("vat_number", validators.clean_vat_number))
+    for name, cleaner in identity:
+        if hasattr(obj, name):
+            try:
+                setattr(obj, name, cleaner(getattr(obj, name) or ""))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    siren, vat = getattr(obj, "siren", ""), getattr(obj, "vat_number", "")
+    if siren and vat.startswith("FR") and "siren" not in errors and vat[4:] != siren:
+        errors["vat_number"] = [_("The VAT number does not match the SIREN.")]
+    if hasattr(obj, "country"):
+        obj.country = (obj.country or "FR").strip().upper()  # type: ignore[attr-defined]
+        if not COUNTRY_CODE.fullmatch(obj.country):  # type: ignore[attr-defined]
+            errors["country"] = [_("Country: two-letter code expected (e.g. FR).")]
+        elif obj.country == "FR" and obj.postcode and not FR_POSTCODE.fullmatch(obj.postcode):  # type: ignore[attr-defined]
+            errors["postcode"] = [_("A French postcode has 5 digits.")]
+    try:
+        obj.full_clean(exclude=[*TRUSTED_RELATIONS, *errors])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _delete(*, user: User, obj: models.Model, action: str) -> None:
+    """Delete `obj`, or raise InUse naming what still references it (PROTECT/RESTRICT)."""
+    try:
+        with transaction.atomic():
+            audit_log(
+                company=obj.company,  # type: ignore[attr-defined]
+                user=user,
+                action=action,
+                obj=obj,
+                data={"name": str(obj)},
+            )
+            obj.delete()
+    except ProtectedError as exc:
+        raise InUse(in_use_message(obj, exc.protected_objects)) from None
+    except RestrictedError as exc:
+        raise InUse(in_use_message(obj, exc.restricted_objects)) from None
+
+
+def _locked[M: models.Model](obj: M) -> M:
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)  # type: ignore[return-value]
+
+
+def _save_changes(*, user: User, obj: models.Model, changes: dict[str, Any], allowed: type, action: str) -> Any:
+    locked = _locked(obj)
+    changed = _apply(locked, changes, allowed)
+    _clean(locked)
+    locked.save()
+    audit_log(
+        company=locked.company,  # type: ignore[attr-defined]
+        user=user,
+        action=action,
+        obj=locked,
+        data={"fields": changed},
+    )
+    return locked
+
+
+def _create[M: models.Model](*, user: User, obj: M, fields: dict[str, Any], allowed: type, action: str) -> M:
+    _apply(obj, fields, allowed)
+    _clean(obj)
+    obj.save()
+    audit_log(company=obj.company, user=user, action=action, obj=obj)  # type: ignore[attr-defined]
+    return obj
+
+
+# --- clients ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_create(*, user: User, **fields: Unpack[ClientFields]) -> Client:
+    """Create a client (a company or an individual) of the user's company."""
+    membership = _writer_of(user)
+    client = Client(company_id=membership.company_id)
+    return _create(user=user, obj=client, fields=dict(fields), allowed=ClientFields, action="client_create")
+
+
+@transaction.atomic
+def client_update(*, user: User, client: Client, **changes: Unpack[ClientFields]) -> Client:
+    """Change some fields of a client; the row is locked while it is checked and saved."""
+    _writer_of(user, client)
+    return _save_changes(user=user, obj=client, changes=dict(changes), allowed=ClientFields, action="client_update")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def client_delete(*, user: User, client: Client) -> None:
+    """Delete a client; refused (InUse) while contacts, sites or documents reference it.
+
+    Its interactions (notes, calls, logged emails) go with it.
+    """
+    _writer_of(user, client)
+    _delete(user=user, obj=client, action="client_delete")
+
+
+# --- suppliers and subcontractors ---------------------------------------------------------
+
+
+@transaction.atomic
+def supplier_create(*, user: User, **fields: Unpack[SupplierFields]) -> Supplier:
+    """Create a supplier or a subcontractor (`kind`)."""
+    membership = _writer_of(user)
+    supplier = Supplier(company_id=membership.company_id)
+    return _create(user=user, obj=supplier, fields=dict(fields), allowed=SupplierFields, action="supplier_create")
+
+
+@transaction.atomic
+def supplier_update(*, user: User, supplier: Supplier, **changes: Unpack[SupplierFields]) -> Supplier:
+    _writer_of(user, supplier)
+    return _save_changes(user=user, obj=supplier, changes=dict(changes), allowed=SupplierFields, action="supplier_update")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def supplier_delete(*, user: User, supplier: Supplier) -> None:
+    """Delete a supplier; refused (InUse) while contacts, catalogue items or orders use it."""
+    _writer_of(user, supplier)
+    _delete(user=user, obj=supplier, action="supplier_delete")
+
+
+# --- contacts -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    user: User,
+    client: Client | None = None,
+    supplier: Supplier | None = None,
+    **fields: Unpack[ContactFields],
+) -> Contact:
+    """Create a person working for a client or for a supplier (at most one of them)."""
+    membership = _writer_of(user, client, supplier)
+    if client is not None and supplier is not None:
+        raise DomainError(_("A contact belongs to a client or to a supplier, not both."))
+    contact = Contact(company_id=membership.company_id, client=client, supplier=supplier)
+    return _create(user=user, obj=contact, fields=dict(fields), allowed=ContactFields, action="contact_create")
+
+
+@transaction.atomic
+def contact_update(*, user: User, contact: Contact, **changes: Unpack[ContactFields]) -> Contact:
+    _writer_of(user, contact)
+    return _save_changes(user=user, obj=contact, changes=dict(changes), allowed=ContactFields, action="contact_update")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def contact_delete(*, user: User, contact: Contact) -> None:
+    _writer_of(user, contact)
+    _delete(user=user, obj=contact, action="contact_delete")
+
+
+# --- sites --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def site_create(*, user: User, client: Client, **fields: Unpack[SiteFields]) -> Site:
+    """Create a works site (chantier) of a client; its address may differ from the client's."""
+    membership = _writer_of(user, client)
+    site = Site(company_id=membership.company_id, client=client)
+    return _create(user=user, obj=site, fields=dict(fields), allowed=SiteFields, action="site_create")
+
+
+@transaction.atomic
+def site_update(*, user: User, site: Site, **changes: Unpack[SiteFields]) -> Site:
+    _writer_of(user, site)
+    return _save_changes(user=user, obj=site, changes=dict(changes), allowed=SiteFields, action="site_update")  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def site_delete(*, user: User, site: Site) -> None:
+    """Delete a site; refused (InUse) while quotes or contracts reference it."""
+    _writer_of(user, site)
+    _delete(user=user, obj=site, action="site_delete")
+
+
+# --- interactions -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -23,12 +304,20 @@ def interaction_record(
     date: datetime | None = None,
     private: bool = False,
 ) -> Interaction:
-    """Log a note, call, email or visit on a client (emails are logged by the mail app)."""
+    """Log a note, call, email or visit on a client (emails are logged by the mail app).
+
+    `user` is None when the system logs it (e.g. an email sent by a task); a
+    private interaction is never shown to the client (seed 002, "Interactions").
+    """
+    if user is not None:
+        _writer_of(user, client)
+    if kind not in Interaction.Kind.values:
+        raise DomainError(_("Unknown interaction type."), field="kind")
     interaction = Interaction.objects.create(
         company_id=client.company_id,
         client=client,
         kind=kind,
-        subject=subject[:250],
+        subject=subject.strip()[:250],
         detail=detail,
         date=date or timezone.now(),
         private=private,
@@ -42,3 +331,23 @@ def interaction_record(
         data={"kind": kind},
     )
     return interaction
+
+
+@transaction.atomic
+def interaction_update(
+    *, user: User, interaction: Interaction, **changes: Unpack[InteractionFields]
+) -> Interaction:
+    _writer_of(user, interaction)
+    return _save_changes(  # type: ignore[no-any-return]
+        user=user,
+        obj=interaction,
+        changes=dict(changes),
+        allowed=InteractionFields,
+        action="interaction_update",
+    )
+
+
+@transaction.atomic
+def interaction_delete(*, user: User, interaction: Interaction) -> None:
+    _writer_of(user, interaction)
+    _delete(user=user, obj=interaction, action="interaction_delete")

@@ -1,0 +1,387 @@
+"""Writes of the mail app: prepare a draft, queue it, deliver it, retry it.
+
+A message goes queued → sending → sent, or back to queued with a later
+`next_attempt_at` after a failed attempt, and to failed once
+settings.MAIL_MAX_ATTEMPTS attempts have failed. Delivery runs in the task
+worker; it claims the message with a conditional UPDATE (queued → sending),
+so two workers, or a duplicate task, never send the same message twice.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.headerregistry import Address
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, mailers
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template import Context, engines
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chantier.core.access import company_of, require_writer
+from chantier.core.exceptions import DomainError
+from chantier.core.models import Company, User
+from chantier.core.services import audit_log
+from chantier.mail import registry
+from chantier.mail.models import OutboxAttachment, OutboxMessage
+from chantier.mail.registry import Attachment, MessageExtras
+from chantier.mail.tasks import deliver_message
+from chantier.parties.models import Client, Interaction
+from chantier.parties.services import interaction_record
+
+# Minutes to wait after the 1st, 2nd, 3rd, 4th and later failed attempts.
+BACKOFF_MINUTES = (1, 5, 15, 60)
+MAX_RECIPIENTS = 50
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+SUBJECT_MAX_LENGTH = 250
+# A message left in "sending" this long had its worker die mid-way; a writer may retry it.
+STUCK_AFTER = timedelta(minutes=30)
+
+Status = OutboxMessage.Status
+
+
+@dataclass
+class Draft:
+    """A message ready to be reviewed and edited on the compose page, then queued."""
+
+    to: list[str]
+    cc: list[str]
+    subject: str
+    body: str
+    attachments: list[Attachment] = field(default_factory=list)
+    template_key: str = ""
+    client: Client | None = None
+    related_type: str = ""
+    related_id: int | None = None
+    related_label: str = ""
+
+
+def default_cc(user: User, company: Company) -> list[str]:
+    """The sender and the company get a copy of every message (issue: "in copy")."""
+    return _dedupe([user.email, company.email])
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next attempt after `attempts` failed ones."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def message_prepare(
+    *,
+    user: User,
+    template_key: str,
+    client: Client | None = None,
+    context: Mapping[str, Any] | None = None,
+    attachments: Sequence[Attachment] = (),
+    params: Mapping[str, str] | None = None,
+) -> Draft:
+    """Render a message template into an editable draft (nothing is stored).
+
+    `params` (the compose page's query string) is handed to the template's
+    `prepare` hook, which adds context, attachments and the related object.
+    """
+    company = company_of(user)
+    template = registry.get(template_key)
+    if template is None:
+        raise DomainError(_("Unknown message template."), field="template")
+    if client is not None and client.company_id != company.pk:
+        raise DomainError(_("Unknown client."), field="client")
+    extras = template.prepare(user, client, params or {}) if template.prepare else MessageExtras()
+    values = {
+        "company": company,
+        "company_address": _company_address(company),
+        "client": client,
+        "user": user,
+        "sender_name": user.get_full_name() or user.get_username(),
+        **extras.context,
+        **(context or {}),
+    }
+    engine = engines["django"].engine  # type: ignore[attr-defined]  # DjangoTemplates backend
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = engine.get_template(template.subject_template).render(
+            Context(values, autoescape=False)
+        )
+        body = engine.get_template(template.body_template).render(
+            Context(values, autoescape=False)
+        )
+    return Draft(
+        to=[client.email] if client is not None and client.email else [],
+        cc=default_cc(user, company),
+        subject=" ".join(subject.split()),
+        body=body.strip() + "\n",
+        attachments=[*extras.attachments, *attachments],
+        template_key=template.key,
+        client=client,
+        related_type=extras.related_type,
+        related_id=extras.related_id,
+        related_label=extras.related_label,
+    )
+
+
+@transaction.atomic
+def message_queue(*, user: User, draft: Draft) -> OutboxMessage:
+    """Validate and store a message with its attachments; delivery is enqueued on commit.
+
+    Refused, with the field named and nothing stored: no valid recipient, a
+    malformed address in To or Cc, an empty subject, oversized attachments.
+    """
+    company = require_writer(user).company
+    to = _clean_addresses(draft.to, field="to", required=True)
+    cc = _clean_addresses(draft.cc, field="cc")
+    subject = " ".join(draft.subject.split())  # no line break may reach a header
+    if not subject:
+        raise DomainError(_("The subject is empty."), field="subject")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise DomainError(
+            _("The subject is longer than %(n)d characters.") % {"n": SUBJECT_MAX_LENGTH},
+            field="subject",
+        )
+    if draft.client is not None and draft.client.company_id != company.pk:
+        raise DomainError(_("Unknown client."), field="client")
+    if sum(len(content) for _n, _t, content in draft.attachments) > MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("The attachments are larger than 20 MB."), field="attachments")
+
+    now = timezone.now()
+    message = OutboxMessage.objects.create(
+        company=company,
+        client=draft.client,
+        created_by=user,
+        from_email=str(Address(display_name=company.name, addr_spec=settings.DEFAULT_FROM_EMAIL)),
+        reply_to=_dedupe([user.email or company.email]),
+        to=to,
+        cc=cc,
+        subject=subject,
+        body=draft.body.replace("\r\n", "\n"),
+        template_key=draft.template_key,
+        related_type=draft.related_type,
+        related_id=draft.related_id,
+        related_label=draft.related_label[:200],
+        status=Status.QUEUED,
+        next_attempt_at=now,
+    )
+    for filename, content_type, content in draft.attachments:
+        _attachment_store(message, filename, content_type, content)
+    audit_log(
+        company=company,
+        user=user,
+        action="message_queue",
+        obj=message,
+        data={"to": to, "template": draft.template_key},
+    )
+    _enqueue_on_commit(message.pk)
+    return message
+
+
+def message_deliver(message_id: int) -> str:
+    """Send one queued message through the default mailer; returns its new status.
+
+    Idempotent: only a queued message whose next attempt is due is claimed
+    (queued → sending in one conditional UPDATE); anything else is left
+    alone, so a duplicate or stale task is harmless. The network call happens
+    outside any transaction; the outcome is recorded in a second one.
+    """
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Status.SENDING, claimed_at=now)
+    )
+    if not claimed:
+        current = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True)
+        return current.first() or "missing"
+    message = (
+        OutboxMessage.objects.select_related("company", "client", "created_by")
+        .prefetch_related("attachments")
+        .get(pk=message_id)
+    )
+    try:
+        sent = mailers.default.send_messages([_email_of(message)])
+        if not sent:
+            raise RuntimeError("the mailer accepted no message")
+    except Exception as exc:  # any failure (network, SMTP refusal, storage) is retried
+        return _record_failure(message, exc)
+    return _record_success(message)
+
+
+@transaction.atomic
+def message_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
+    """Queue a failed message again (writers only); it gets one more attempt now.
+
+    A message stuck in "sending" (its worker died) may be retried too, once
+    STUCK_AFTER has passed; it may then reach the recipient twice.
+    """
+    company = require_writer(user).company
+    locked = OutboxMessage.objects.select_for_update().get(pk=message.pk, company=company)
+    if not can_retry(locked):
+        raise DomainError(_("Only a failed email can be sent again."), field="status")
+    locked.status = Status.QUEUED
+    locked.next_attempt_at = timezone.now()
+    locked.save(update_fields=["status", "next_attempt_at"])
+    audit_log(company=company, user=user, action="message_retry", obj=locked)
+    _enqueue_on_commit(locked.pk)
+    return locked
+
+
+def can_retry(message: OutboxMessage) -> bool:
+    if message.status == Status.FAILED:
+        return True
+    return (
+        message.status == Status.SENDING
+        and message.claimed_at is not None
+        and message.claimed_at < timezone.now() - STUCK_AFTER
+    )
+
+
+# -- helpers ---------------------------------------------------------------
+
+
+def _enqueue_on_commit(message_id: int, run_after: Any = None) -> None:
+    def enqueue() -> None:
+        task = deliver_message.using(run_after=run_after) if run_after else deliver_message
+        task.enqueue(message_id)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def _record_success(message: OutboxMessage) -> str:
+    now = timezone.now()
+    message.status = Status.SENT
+    message.sent_at = now
+    message.attempts += 1
+    message.last_error = ""
+    message.next_attempt_at = None
+    message.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+    if message.client is not None:
+        interaction_record(
+            user=message.created_by,
+            client=message.client,
+            kind=Interaction.Kind.EMAIL,
+            subject=message.subject,
+            detail=_interaction_detail(message),
+            date=now,
+        )
+    audit_log(company=message.company, user=None, action="message_sent", obj=message)
+    return message.status
+
+
+@transaction.atomic
+def _record_failure(message: OutboxMessage, exc: Exception) -> str:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= settings.MAIL_MAX_ATTEMPTS:
+        message.status = Status.FAILED
+        message.next_attempt_at = None
+        audit_log(
+            company=message.company,
+            user=None,
+            action="message_failed",
+            obj=message,
+            data={"attempts": message.attempts, "error": message.last_error[:200]},
+        )
+    else:
+        message.status = Status.QUEUED
+        message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        _enqueue_on_commit(message.pk, run_after=message.next_attempt_at)
+    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    return message.status
+
+
+def _email_of(message: OutboxMessage) -> EmailMessage:
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=message.from_email,
+        to=message.to,
+        cc=message.cc,
+        reply_to=message.reply_to,
+        # Stable across attempts, so a receiver can drop a duplicate.
+        headers={"Message-ID": f"<chantier.{message.company_id}.{message.pk}@{domain}>"},
+    )
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as handle:
+            email.attach(attachment.filename, handle.read(), attachment.content_type)
+    return email
+
+
+def _interaction_detail(message: OutboxMessage) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [f"{_('To')}: {', '.join(message.to)}"]
+        if message.cc:
+            lines.append(f"{_('Cc')}: {', '.join(message.cc)}")
+        names = [a.filename for a in message.attachments.all()]
+        if names:
+            lines.append(f"{_('Attachments')}: {', '.join(names)}")
+    return "\n".join(lines) + "\n\n" + message.body
+
+
+def _attachment_store(
+    message: OutboxMessage, filename: str, content_type: str, content: bytes
+) -> OutboxAttachment:
+    name = _safe_filename(filename)
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    attachment = OutboxAttachment(
+        company_id=message.company_id,
+        message=message,
+        filename=name,
+        content_type=content_type[:100],
+        size=len(content),
+    )
+    extension = re.sub(r"[^a-z0-9.]", "", name.rpartition(".")[2].lower())[:10]
+    stored = uuid.uuid4().hex + (f".{extension}" if "." in name and extension else "")
+    attachment.file.save(stored, ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def _safe_filename(filename: str) -> str:
+    name = re.split(r"[\\/]", filename)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
+    return name[:200] or "piece-jointe"
+
+
+def _clean_addresses(addresses: Iterable[str], *, field: str, required: bool = False) -> list[str]:
+    cleaned = _dedupe(a.strip() for a in addresses)
+    for address in cleaned:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise DomainError(
+                _("“%(address)s” is not a valid email address.") % {"address": address},
+                field=field,
+            ) from None
+    if required and not cleaned:
+        raise DomainError(_("Give at least one recipient address."), field=field)
+    if len(cleaned) > MAX_RECIPIENTS:
+        raise DomainError(
+            _("At most %(n)d addresses.") % {"n": MAX_RECIPIENTS},
+            field=field,
+        )
+    return cleaned
+
+
+def _dedupe(addresses: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for address in addresses:
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(address)
+    return result
+
+
+def _company_address(company: Company) -> list[str]:
+    town = " ".join(p for p in (company.postcode, company.city) if p)
+    return [line for line in (company.address_line1, company.address_line2, town) if line]
