@@ -109,7 +109,8 @@ def charlie_api(world: World) -> ApiClient:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
-    """Uploaded files and generated mail go to a per-test folder."""
+    """Uploaded files and generated mail go to a per-test folder; passwords hash fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright (sync API) drives Debian's chromium against pytest-django's live server.
+"""Browser tests: Playwright (sync API) drives Debian's chromium against the live server.
 
 Notes
 - Playwright's sync API runs an asyncio event loop in the main thread; Django then refuses
@@ -80,8 +80,13 @@ def _new_page(browser: Any, viewport: dict[str, int], locale: str = "fr-FR") -> 
             problems.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" else None)
+
+    def on_console(message: Any) -> None:
+        # "Failed to load resource" repeats a failed response, judged in on_response.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            problems.append(f"console error: {message.text}")
+
+    page.on("console", on_console)
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
     page.problems = problems  # type: ignore[attr-defined]  # asserted empty by the tests

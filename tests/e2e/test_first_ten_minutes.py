@@ -28,6 +28,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+
 # Accessible names. Django's label_tag adds the French suffix " :" and a required field's
 # label carries a " *" (CSS generated content is part of the accessible name in chromium).
 def _label(text: str) -> re.Pattern[str]:
@@ -39,8 +40,7 @@ PASSWORD_LABEL = _label("mot de passe")
 NAME = _label("nom")
 CITY = _label("ville")
 POSTCODE = _label("code postal")
-NEW_CLIENT = re.compile(r"^\W*nouveau client\s*$", re.IGNORECASE)
-SAVE = re.compile(r"^\s*(enregistrer|créer|ajouter|créer le client|enregistrer le client)\s*$", re.I)
+ADDRESS = _label("adresse")  # the first address line (the second one is "Adresse (suite)")
 
 
 def _shot(page: Page, tmp_path: Path, name: str) -> Path:
@@ -55,7 +55,8 @@ def _no_problems(page: Page) -> None:
 
 
 def _nav(page: Page) -> Locator:
-    return page.get_by_role("navigation").filter(has=page.get_by_role("link", name="Clients"))
+    """The main navigation, in the page header (pages may have sub-navigations of their own)."""
+    return page.get_by_role("banner").get_by_role("navigation")
 
 
 def _log_in_with_cookie(page: Page, live_server: Any, user: Any) -> None:
@@ -106,22 +107,25 @@ def test_first_ten_minutes(page: Page, live_server: Any, world: World, tmp_path:
     expect(_client_rows(page).filter(has_text="Zénith Charpente")).to_have_count(1)
     _shot(page, tmp_path, "03-client-list")
 
-    # 5. "Nouveau client" (a link styled as a button, or a button).
-    page.get_by_role("link", name=NEW_CLIENT).or_(
-        page.get_by_role("button", name=NEW_CLIENT)
-    ).first.click()
+    # 5. "Nouveau client": a link styled as a button.
+    page.get_by_role("main").get_by_role("link", name="Nouveau client", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nouveau client")
     name = page.get_by_label(NAME)
     expect(name).to_be_visible()
     name.fill("Dupont Rénovation")
+    # The billing address is required (it goes on every quote and invoice).
+    page.get_by_label(ADDRESS).fill("14 rue Francis de Pressensé")
     page.get_by_label(CITY).fill("Villeurbanne")
     page.get_by_label(POSTCODE).fill("69100")
     _shot(page, tmp_path, "04-client-form")
-    page.get_by_role("main").get_by_role("button", name=SAVE).click()
+    page.get_by_role("main").get_by_role("button", name="Enregistrer", exact=True).click()
 
-    # 6. Saved: a confirmation or the client's page; then the list shows it.
-    expect(page.get_by_role("main")).to_contain_text("Dupont Rénovation")
+    # 6. Saved: the client's page with a confirmation; then the list shows it.
+    expect(page.get_by_role("status")).to_contain_text("Dupont Rénovation")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Dupont Rénovation")
     created = Client.objects.get(company=world.company_a, name="Dupont Rénovation")
     assert (created.city, created.postcode) == ("Villeurbanne", "69100")
+    _shot(page, tmp_path, "05-client-saved")
     if not page.url.endswith("/clients/"):
         _nav(page).get_by_role("link", name="Clients", exact=True).click()
         expect(page).to_have_url(live_server.url + "/clients/")
@@ -139,16 +143,22 @@ def test_first_ten_minutes(page: Page, live_server: Any, world: World, tmp_path:
     expect(page.get_by_role("table")).not_to_contain_text("Zénith Charpente")
     expect(page.get_by_role("searchbox")).to_have_value("Dupont")
 
-    shot = _shot(page, tmp_path, "05-search-result")
+    shot = _shot(page, tmp_path, "06-search-result")
     assert shot.stat().st_size > 0
     _no_problems(page)
 
 
-def test_tablet_client_list(tablet_page: Page, live_server: Any, world: World, tmp_path: Path) -> None:
+def test_tablet_client_list(
+    tablet_page: Page, live_server: Any, world: World, tmp_path: Path
+) -> None:
     page = tablet_page
     for i, (name, city, postcode) in enumerate(
         [
-            ("Société Anonyme des Travaux Publics et Particuliers du Grand Sud-Ouest", "Toulouse", "31000"),
+            (
+                "Société Anonyme des Travaux Publics et Particuliers du Grand Sud-Ouest",
+                "Toulouse",
+                "31000",
+            ),
             ("Martin", "Saint-Rémy-de-Provence", "13210"),
             ("SCI Les Jardins de la Côte d'Azur", "Cagnes-sur-Mer", "06800"),
         ]
@@ -183,11 +193,11 @@ def test_tablet_client_list(tablet_page: Page, live_server: Any, world: World, t
     table = page.get_by_role("table")
     expect(table).to_be_visible()
     expect(_client_rows(page)).to_have_count(3)
-    overflow = page.evaluate(
-        "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
-    )
+    overflow = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     _shot(page, tmp_path, "tablet-client-list")
-    assert overflow[0] <= overflow[1] + 1, f"page scrolls sideways: scrollWidth, innerWidth = {overflow}"
+    assert overflow[0] <= overflow[1] + 1, (
+        f"page scrolls sideways: scrollWidth, innerWidth = {overflow}"
+    )
     _no_problems(page)
 
 

@@ -15,6 +15,12 @@ from chantier.core.models import Company
 from chantier.parties.models import Client
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """The world fixture hashes three passwords; PBKDF2 makes that ~1.5 s a test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def free_port() -> int:
     # aiosmtpd's Controller cannot take port=0 here (STACK-NOTES): pick one first.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

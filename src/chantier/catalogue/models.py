@@ -17,7 +17,12 @@ class Category(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
     )
     name = models.CharField(_("name"), max_length=120)
 
@@ -41,7 +46,8 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        parent = self.parent if self.parent_id else None
+        return f"{parent.name} › {self.name}" if parent is not None else self.name
 
 
 class Item(models.Model):
@@ -70,11 +76,21 @@ class Item(models.Model):
     sale_price = models.DecimalField(_("sale price"), default=Decimal("0.00"), **UNIT_PRICE_FIELD)
     vat_rate = models.DecimalField(_("VAT rate (%)"), default=Decimal("20.00"), **VAT_RATE_FIELD)
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("supplier"),
     )
     supplier_reference = models.CharField(_("supplier reference"), max_length=60, blank=True)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="items"
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("category"),
     )
     datasheet_url = models.URLField(_("data sheet"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -113,8 +129,12 @@ class ItemComponent(models.Model):
     """One component of a kit or an assembly, with its quantity per unit of the parent."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    parent = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="components")
-    component = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="used_in")
+    parent = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="components", verbose_name=_("kit or assembly")
+    )
+    component = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="used_in", verbose_name=_("component")
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY_FIELD)
     position = models.PositiveIntegerField(default=0)
 

@@ -23,6 +23,8 @@ class EmlFileBackend(BaseEmailBackend):
         for message in email_messages:
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            mime = message.message()
+            # RFC 5322 line endings, as an SMTP server would have received it.
+            path.write_bytes(mime.as_bytes(policy=mime.policy.clone(linesep="\r\n")))
             sent += 1
         return sent

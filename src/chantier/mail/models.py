@@ -90,9 +90,7 @@ class OutboxAttachment(models.Model):
     """A file sent with a message; fixed when the message is queued, never edited."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
-    message = models.ForeignKey(
-        OutboxMessage, on_delete=models.CASCADE, related_name="attachments"
-    )
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"), default=0)

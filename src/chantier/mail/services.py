@@ -112,9 +112,7 @@ def message_prepare(
         subject = engine.get_template(template.subject_template).render(
             Context(values, autoescape=False)
         )
-        body = engine.get_template(template.body_template).render(
-            Context(values, autoescape=False)
-        )
+        body = engine.get_template(template.body_template).render(Context(values, autoescape=False))
     return Draft(
         to=[client.email] if client is not None and client.email else [],
         cc=default_cc(user, company),
@@ -157,7 +155,7 @@ def message_queue(*, user: User, draft: Draft) -> OutboxMessage:
         company=company,
         client=draft.client,
         created_by=user,
-        from_email=str(Address(display_name=company.name, addr_spec=settings.DEFAULT_FROM_EMAIL)),
+        from_email=_from_address(company),
         reply_to=_dedupe([user.email or company.email]),
         to=to,
         cc=cc,
@@ -222,7 +220,11 @@ def message_retry(*, user: User, message: OutboxMessage) -> OutboxMessage:
     STUCK_AFTER has passed; it may then reach the recipient twice.
     """
     company = require_writer(user).company
-    locked = OutboxMessage.objects.select_for_update().get(pk=message.pk, company=company)
+    locked = (
+        OutboxMessage.objects.select_for_update().filter(pk=message.pk, company=company).first()
+    )
+    if locked is None:
+        raise DomainError(_("Unknown email."))
     if not can_retry(locked):
         raise DomainError(_("Only a failed email can be sent again."), field="status")
     locked.status = Status.QUEUED
@@ -318,12 +320,12 @@ def _email_of(message: OutboxMessage) -> EmailMessage:
 
 def _interaction_detail(message: OutboxMessage) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        lines = [f"{_('To')}: {', '.join(message.to)}"]
+        lines = [_("To: %(addresses)s") % {"addresses": ", ".join(message.to)}]
         if message.cc:
-            lines.append(f"{_('Cc')}: {', '.join(message.cc)}")
+            lines.append(_("Cc: %(addresses)s") % {"addresses": ", ".join(message.cc)})
         names = [a.filename for a in message.attachments.all()]
         if names:
-            lines.append(f"{_('Attachments')}: {', '.join(names)}")
+            lines.append(_("Attachments: %(names)s") % {"names": ", ".join(names)})
     return "\n".join(lines) + "\n\n" + message.body
 
 
@@ -380,6 +382,12 @@ def _dedupe(addresses: Iterable[str]) -> list[str]:
             seen.add(address.lower())
             result.append(address)
     return result
+
+
+def _from_address(company: Company) -> str:
+    """The application's address, shown under the company's name (replies go to Reply-To)."""
+    name = " ".join(company.name.split())  # no line break in a header
+    return str(Address(display_name=name, addr_spec=settings.DEFAULT_FROM_EMAIL))
 
 
 def _company_address(company: Company) -> list[str]:

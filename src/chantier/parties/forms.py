@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,14 +27,27 @@ class PartyForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields[name].required = True
         first = next(iter(self.fields.values()))
         first.widget.attrs["autofocus"] = True
+        for name in ("siren", "vat_number"):
+            if name in self.fields:
+                self._allow_spaces(self.fields[name])
         if "postcode" in self.fields:
             self.fields["postcode"].widget.attrs.update(
                 {"inputmode": "numeric", "autocomplete": "postal-code"}
             )
         if "email" in self.fields:
             self.fields["email"].widget.attrs["autocomplete"] = "email"
-        if "phone" in self.fields:
-            self.fields["phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        for name in ("phone", "mobile"):
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.input_type = "tel"
+                widget.attrs["autocomplete"] = "tel"
+
+    @staticmethod
+    def _allow_spaces(field: forms.Field) -> None:
+        """Accept "732 829 320": the length is checked once the number is compacted."""
+        field.max_length = None  # type: ignore[attr-defined]
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.widget.attrs["maxlength"] = "30"
 
     def clean_siren(self) -> str:
         return validators.clean_siren(self.cleaned_data["siren"])
@@ -89,10 +103,6 @@ class ContactForm(PartyForm):
     class Meta:
         model = Contact
         fields = ["first_name", "last_name", "function", "email", "phone", "mobile"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["mobile"].widget.attrs.update({"type": "tel"})
 
 
 class SiteForm(PartyForm):

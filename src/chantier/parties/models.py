@@ -140,8 +140,10 @@ class Interaction(models.Model):
         MEETING = "meeting", _("Meeting")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # PROTECT: the history of a client (notes, calls, emails sent) is not lost with it;
+    # deleting a client is refused while it has interactions (parties.services).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="interactions"
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     date = models.DateTimeField(_("date"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import router
 from django.db.models import Count, Model, Prefetch, ProtectedError, QuerySet, RestrictedError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from chantier.core.access import get_for_company
 from chantier.core.models import Company, User
-from chantier.core.pagination import search
+from chantier.core.pagination import search as _search
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
 
 CLIENT_SEARCH = ("name", "city", "postcode")
@@ -21,6 +22,11 @@ SUPPLIER_SEARCH = ("name", "city", "postcode", "trade")
 SITE_SEARCH = ("name", "city", "postcode", "client__name")
 INTERACTION_SEARCH = ("subject", "detail")
 RECENT_INTERACTIONS = 10
+
+
+def search(queryset: QuerySet[Any], q: str, fields: tuple[str, ...]) -> QuerySet[Any]:
+    # PostgreSQL refuses NUL in a string literal: such a search matches nothing anyway.
+    return _search(queryset, q.replace("\x00", ""), fields)
 
 
 # --- clients ------------------------------------------------------------------------------
@@ -59,7 +65,9 @@ def client_interactions(client: Client, q: str = "") -> QuerySet[Interaction]:
 
 
 def get_interaction_for_user(user: User, pk: object) -> Interaction:
-    return get_for_company(Interaction.objects.select_related("client"), user, pk)
+    """An interaction logged on a client (those of contracts belong to the contracts pages)."""
+    queryset = Interaction.objects.filter(client__isnull=False).select_related("client")
+    return get_for_company(queryset, user, pk)
 
 
 # --- suppliers and subcontractors ---------------------------------------------------------
@@ -112,10 +120,12 @@ _DEFAULT_REFUSAL = gettext_lazy("This cannot be deleted: it has %(things)s.")
 
 
 def in_use_message(obj: Model, blockers: Iterable[Model]) -> str:
-    """"This client cannot be deleted: it has 2 sites and 1 contact." from the blockers."""
+    """ "This client cannot be deleted: it has 2 sites and 1 contact." from the blockers."""
     counts = Counter(type(blocker) for blocker in blockers)
     parts = []
-    for model, count in sorted(counts.items(), key=lambda item: -item[1]):
+    for model, count in sorted(
+        counts.items(), key=lambda kv: (-kv[1], str(kv[0]._meta.verbose_name))
+    ):
         meta = model._meta
         noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
         parts.append(f"{count} {noun}")

@@ -23,7 +23,7 @@ from chantier.core import validators
 from chantier.core.access import require_writer
 from chantier.core.exceptions import DomainError, InUse
 from chantier.core.exceptions import PermissionDenied as DomainPermissionDenied
-from chantier.core.models import Membership, User
+from chantier.core.models import Company, Membership, User
 from chantier.core.services import audit_log
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
 from chantier.parties.selectors import in_use_message
@@ -113,21 +113,17 @@ def _clean(obj: models.Model) -> None:
     client can show them all.
     """
     errors: dict[str, list[str]] = {}
-    identity = (("siren", validators.clean_siren), ("vat_number", validators.clean_vat_number))
-    for name, cleaner in identity:
-        if hasattr(obj, name):
-            try:
-                setattr(obj, name, cleaner(getattr(obj, name) or ""))
-            except ValidationError as exc:
-                errors[name] = exc.messages
-    siren, vat = getattr(obj, "siren", ""), getattr(obj, "vat_number", "")
-    if siren and vat.startswith("FR") and "siren" not in errors and vat[4:] != siren:
-        errors["vat_number"] = [_("The VAT number does not match the SIREN.")]
-    if hasattr(obj, "country"):
-        obj.country = (obj.country or "FR").strip().upper()  # type: ignore[attr-defined]
-        if not COUNTRY_CODE.fullmatch(obj.country):  # type: ignore[attr-defined]
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(value, str) and "\x00" in value:
+            errors[field.name] = [_("Null characters are not allowed.")]
+    if isinstance(obj, Client | Supplier):
+        errors.update(_identity_errors(obj, skip=errors))
+    if isinstance(obj, Client | Supplier | Site):
+        obj.country = (obj.country or "FR").strip().upper()
+        if not COUNTRY_CODE.fullmatch(obj.country):
             errors["country"] = [_("Country: two-letter code expected (e.g. FR).")]
-        elif obj.country == "FR" and obj.postcode and not FR_POSTCODE.fullmatch(obj.postcode):  # type: ignore[attr-defined]
+        elif obj.country == "FR" and obj.postcode and not FR_POSTCODE.fullmatch(obj.postcode):
             errors["postcode"] = [_("A French postcode has 5 digits.")]
     try:
         obj.full_clean(exclude=[*TRUSTED_RELATIONS, *errors])
@@ -138,49 +134,57 @@ def _clean(obj: models.Model) -> None:
         raise ValidationError(errors)
 
 
-def _delete(*, user: User, obj: models.Model, action: str) -> None:
+def _identity_errors(party: Client | Supplier, skip: dict[str, Any]) -> dict[str, list[str]]:
+    """Compact SIREN and VAT number in place; a French VAT number must carry the SIREN."""
+    errors: dict[str, list[str]] = {}
+    try:
+        if "siren" not in skip:
+            party.siren = validators.clean_siren(party.siren or "")
+    except ValidationError as exc:
+        errors["siren"] = exc.messages
+    try:
+        if "vat_number" not in skip:
+            party.vat_number = validators.clean_vat_number(party.vat_number or "")
+    except ValidationError as exc:
+        errors["vat_number"] = exc.messages
+    vat = party.vat_number
+    if not errors and party.siren and vat.startswith("FR") and vat[4:] != party.siren:
+        errors["vat_number"] = [_("The VAT number does not match the SIREN.")]
+    return errors
+
+
+def _create[M: models.Model](
+    *, user: User, company: Company, obj: M, fields: dict[str, Any], allowed: type, action: str
+) -> M:
+    _apply(obj, fields, allowed)
+    _clean(obj)
+    obj.save()
+    audit_log(company=company, user=user, action=action, obj=obj)
+    return obj
+
+
+def _save_changes[M: models.Model](
+    *, user: User, company: Company, obj: M, changes: dict[str, Any], allowed: type, action: str
+) -> M:
+    """Apply `changes` to a locked fresh copy of `obj` (a form may have altered `obj`)."""
+    locked: M = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    changed = _apply(locked, changes, allowed)
+    _clean(locked)
+    locked.save()
+    audit_log(company=company, user=user, action=action, obj=locked, data={"fields": changed})
+    return locked
+
+
+def _delete(*, user: User, company: Company, obj: models.Model, action: str) -> None:
     """Delete `obj`, or raise InUse naming what still references it (PROTECT/RESTRICT)."""
     try:
         with transaction.atomic():
-            audit_log(
-                company=obj.company,  # type: ignore[attr-defined]
-                user=user,
-                action=action,
-                obj=obj,
-                data={"name": str(obj)},
-            )
+            audit_log(company=company, user=user, action=action, obj=obj, data={"name": str(obj)})
             obj.delete()
     except ProtectedError as exc:
         raise InUse(in_use_message(obj, exc.protected_objects)) from None
     except RestrictedError as exc:
         raise InUse(in_use_message(obj, exc.restricted_objects)) from None
-
-
-def _locked[M: models.Model](obj: M) -> M:
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)  # type: ignore[return-value]
-
-
-def _save_changes(*, user: User, obj: models.Model, changes: dict[str, Any], allowed: type, action: str) -> Any:
-    locked = _locked(obj)
-    changed = _apply(locked, changes, allowed)
-    _clean(locked)
-    locked.save()
-    audit_log(
-        company=locked.company,  # type: ignore[attr-defined]
-        user=user,
-        action=action,
-        obj=locked,
-        data={"fields": changed},
-    )
-    return locked
-
-
-def _create[M: models.Model](*, user: User, obj: M, fields: dict[str, Any], allowed: type, action: str) -> M:
-    _apply(obj, fields, allowed)
-    _clean(obj)
-    obj.save()
-    audit_log(company=obj.company, user=user, action=action, obj=obj)  # type: ignore[attr-defined]
-    return obj
 
 
 # --- clients ------------------------------------------------------------------------------
@@ -189,26 +193,36 @@ def _create[M: models.Model](*, user: User, obj: M, fields: dict[str, Any], allo
 @transaction.atomic
 def client_create(*, user: User, **fields: Unpack[ClientFields]) -> Client:
     """Create a client (a company or an individual) of the user's company."""
-    membership = _writer_of(user)
-    client = Client(company_id=membership.company_id)
-    return _create(user=user, obj=client, fields=dict(fields), allowed=ClientFields, action="client_create")
+    company = _writer_of(user).company
+    return _create(
+        user=user,
+        company=company,
+        obj=Client(company=company),
+        fields=dict(fields),
+        allowed=ClientFields,
+        action="client_create",
+    )
 
 
 @transaction.atomic
 def client_update(*, user: User, client: Client, **changes: Unpack[ClientFields]) -> Client:
     """Change some fields of a client; the row is locked while it is checked and saved."""
-    _writer_of(user, client)
-    return _save_changes(user=user, obj=client, changes=dict(changes), allowed=ClientFields, action="client_update")  # type: ignore[no-any-return]
+    return _save_changes(
+        user=user,
+        company=_writer_of(user, client).company,
+        obj=client,
+        changes=dict(changes),
+        allowed=ClientFields,
+        action="client_update",
+    )
 
 
 @transaction.atomic
 def client_delete(*, user: User, client: Client) -> None:
-    """Delete a client; refused (InUse) while contacts, sites or documents reference it.
-
-    Its interactions (notes, calls, logged emails) go with it.
-    """
-    _writer_of(user, client)
-    _delete(user=user, obj=client, action="client_delete")
+    """Delete a client; refused (InUse) while contacts, sites, interactions or documents
+    reference it: its history is never lost by accident."""
+    company = _writer_of(user, client).company
+    _delete(user=user, company=company, obj=client, action="client_delete")
 
 
 # --- suppliers and subcontractors ---------------------------------------------------------
@@ -217,22 +231,36 @@ def client_delete(*, user: User, client: Client) -> None:
 @transaction.atomic
 def supplier_create(*, user: User, **fields: Unpack[SupplierFields]) -> Supplier:
     """Create a supplier or a subcontractor (`kind`)."""
-    membership = _writer_of(user)
-    supplier = Supplier(company_id=membership.company_id)
-    return _create(user=user, obj=supplier, fields=dict(fields), allowed=SupplierFields, action="supplier_create")
+    company = _writer_of(user).company
+    return _create(
+        user=user,
+        company=company,
+        obj=Supplier(company=company),
+        fields=dict(fields),
+        allowed=SupplierFields,
+        action="supplier_create",
+    )
 
 
 @transaction.atomic
-def supplier_update(*, user: User, supplier: Supplier, **changes: Unpack[SupplierFields]) -> Supplier:
-    _writer_of(user, supplier)
-    return _save_changes(user=user, obj=supplier, changes=dict(changes), allowed=SupplierFields, action="supplier_update")  # type: ignore[no-any-return]
+def supplier_update(
+    *, user: User, supplier: Supplier, **changes: Unpack[SupplierFields]
+) -> Supplier:
+    return _save_changes(
+        user=user,
+        company=_writer_of(user, supplier).company,
+        obj=supplier,
+        changes=dict(changes),
+        allowed=SupplierFields,
+        action="supplier_update",
+    )
 
 
 @transaction.atomic
 def supplier_delete(*, user: User, supplier: Supplier) -> None:
     """Delete a supplier; refused (InUse) while contacts, catalogue items or orders use it."""
-    _writer_of(user, supplier)
-    _delete(user=user, obj=supplier, action="supplier_delete")
+    company = _writer_of(user, supplier).company
+    _delete(user=user, company=company, obj=supplier, action="supplier_delete")
 
 
 # --- contacts -----------------------------------------------------------------------------
@@ -247,23 +275,36 @@ def contact_create(
     **fields: Unpack[ContactFields],
 ) -> Contact:
     """Create a person working for a client or for a supplier (at most one of them)."""
-    membership = _writer_of(user, client, supplier)
+    company = _writer_of(user, client, supplier).company
     if client is not None and supplier is not None:
         raise DomainError(_("A contact belongs to a client or to a supplier, not both."))
-    contact = Contact(company_id=membership.company_id, client=client, supplier=supplier)
-    return _create(user=user, obj=contact, fields=dict(fields), allowed=ContactFields, action="contact_create")
+    return _create(
+        user=user,
+        company=company,
+        obj=Contact(company=company, client=client, supplier=supplier),
+        fields=dict(fields),
+        allowed=ContactFields,
+        action="contact_create",
+    )
 
 
 @transaction.atomic
 def contact_update(*, user: User, contact: Contact, **changes: Unpack[ContactFields]) -> Contact:
-    _writer_of(user, contact)
-    return _save_changes(user=user, obj=contact, changes=dict(changes), allowed=ContactFields, action="contact_update")  # type: ignore[no-any-return]
+    return _save_changes(
+        user=user,
+        company=_writer_of(user, contact).company,
+        obj=contact,
+        changes=dict(changes),
+        allowed=ContactFields,
+        action="contact_update",
+    )
 
 
 @transaction.atomic
 def contact_delete(*, user: User, contact: Contact) -> None:
-    _writer_of(user, contact)
-    _delete(user=user, obj=contact, action="contact_delete")
+    """Delete a contact; refused (InUse) while a document names it (e.g. a participant)."""
+    company = _writer_of(user, contact).company
+    _delete(user=user, company=company, obj=contact, action="contact_delete")
 
 
 # --- sites --------------------------------------------------------------------------------
@@ -272,22 +313,34 @@ def contact_delete(*, user: User, contact: Contact) -> None:
 @transaction.atomic
 def site_create(*, user: User, client: Client, **fields: Unpack[SiteFields]) -> Site:
     """Create a works site (chantier) of a client; its address may differ from the client's."""
-    membership = _writer_of(user, client)
-    site = Site(company_id=membership.company_id, client=client)
-    return _create(user=user, obj=site, fields=dict(fields), allowed=SiteFields, action="site_create")
+    company = _writer_of(user, client).company
+    return _create(
+        user=user,
+        company=company,
+        obj=Site(company=company, client=client),
+        fields=dict(fields),
+        allowed=SiteFields,
+        action="site_create",
+    )
 
 
 @transaction.atomic
 def site_update(*, user: User, site: Site, **changes: Unpack[SiteFields]) -> Site:
-    _writer_of(user, site)
-    return _save_changes(user=user, obj=site, changes=dict(changes), allowed=SiteFields, action="site_update")  # type: ignore[no-any-return]
+    return _save_changes(
+        user=user,
+        company=_writer_of(user, site).company,
+        obj=site,
+        changes=dict(changes),
+        allowed=SiteFields,
+        action="site_update",
+    )
 
 
 @transaction.atomic
 def site_delete(*, user: User, site: Site) -> None:
     """Delete a site; refused (InUse) while quotes or contracts reference it."""
-    _writer_of(user, site)
-    _delete(user=user, obj=site, action="site_delete")
+    company = _writer_of(user, site).company
+    _delete(user=user, company=company, obj=site, action="site_delete")
 
 
 # --- interactions -------------------------------------------------------------------------
@@ -337,9 +390,9 @@ def interaction_record(
 def interaction_update(
     *, user: User, interaction: Interaction, **changes: Unpack[InteractionFields]
 ) -> Interaction:
-    _writer_of(user, interaction)
-    return _save_changes(  # type: ignore[no-any-return]
+    return _save_changes(
         user=user,
+        company=_writer_of(user, interaction).company,
         obj=interaction,
         changes=dict(changes),
         allowed=InteractionFields,
@@ -349,5 +402,5 @@ def interaction_update(
 
 @transaction.atomic
 def interaction_delete(*, user: User, interaction: Interaction) -> None:
-    _writer_of(user, interaction)
-    _delete(user=user, obj=interaction, action="interaction_delete")
+    company = _writer_of(user, interaction).company
+    _delete(user=user, company=company, obj=interaction, action="interaction_delete")

@@ -16,6 +16,7 @@ from chantier.parties.forms import ClientForm, InteractionForm
 from chantier.parties.views.common import (
     company_of_request,
     confirm_delete,
+    posted,
     render_form,
     save_form,
 )
@@ -36,7 +37,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = ClientForm(request.POST or None)
+    form = ClientForm(posted(request))
     if request.method == "POST":
         client = save_form(form, lambda data: services.client_create(user=user, **data))
         if client is not None:
@@ -52,7 +53,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
 def client_update(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     client = selectors.get_client_for_user(user, pk)
-    form = ClientForm(request.POST or None, instance=client)
+    form = ClientForm(posted(request), instance=client)
+    name = client.name  # the form changes the instance as it validates
     if request.method == "POST":
         saved = save_form(
             form, lambda data: services.client_update(user=user, client=client, **data)
@@ -63,7 +65,7 @@ def client_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render_form(
         request,
         form,
-        title=_("Edit client %(name)s") % {"name": client.name},
+        title=_("Edit client %(name)s") % {"name": name},
         cancel_url=reverse("parties:client_detail", args=[client.pk]),
     )
 

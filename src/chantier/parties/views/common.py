@@ -71,3 +71,8 @@ def company_of_request(request: HttpRequest) -> Company:
     if company is None:
         raise Http404("no company")
     return company  # type: ignore[no-any-return]
+
+
+def posted(request: HttpRequest) -> Any:
+    """The submitted data on POST (even empty, so the form shows what is missing), else None."""
+    return request.POST if request.method == "POST" else None

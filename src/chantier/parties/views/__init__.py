@@ -1,0 +1,1 @@
+"""Pages of the parties app, one module per kind of party (see urls.py)."""
