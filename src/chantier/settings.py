@@ -26,7 +26,13 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
 
+# Our apps first: their translations and templates win over Django's own.
 INSTALLED_APPS = [
+    "chantier.core",
+    "chantier.parties",
+    "chantier.catalogue",
+    "chantier.mail",
+    "chantier.documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,11 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
-    "chantier.core",
-    "chantier.parties",
-    "chantier.catalogue",
-    "chantier.mail",
-    "chantier.documents",
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,8 @@ schemathesis' coverage boundary cases) as alice, admin of company A, and checks 
 
 Both companies hold every app's demo rows (chantier.core.demo.DEMO_APPS). Random ids would
 only ever meet 404s, so small generated ids are mapped onto real rows: for a path parameter
-`<model>_id` (`client_id` → parties.Client), the values 0..n-1 become the ids of company A's
-n rows and the next m values the ids of company B's m rows; other values (negative, huge)
-are sent as generated.
+`<model>_id` (`client_id` → parties.Client), the values 0..n+m-1 become the ids of company A's n rows
+and company B's m rows, alternately; other values (negative, huge) are sent as generated.
 
 Bounded: 25 generated examples per operation, no deadline, derandomized (the same inputs on
 every run, so a failure reproduces), no example database written to disk. Negative cases
@@ -73,7 +72,7 @@ class Fixture:
     foreign: set[tuple[str, int]] = field(default_factory=set)
 
     def pool(self, parameter: str) -> list[int]:
-        """Ids of company A's rows then company B's rows, for `<model>_id` parameters."""
+        """Ids of company A's and company B's rows, for `<model>_id` parameters."""
         model = openapi.model_for_parameter(parameter)
         if model is None:
             return []
@@ -84,7 +83,10 @@ class Fixture:
             model.objects.filter(company=self.company_b).order_by("pk").values_list("pk", flat=True)
         )
         self.foreign.update((parameter, pk) for pk in other)
-        return own + other
+        # Interleaved (A, B, A, B, ...): the small values the fuzzer draws most reach both.
+        pool = [pk for pair in zip(own, other, strict=False) for pk in pair]
+        shorter = min(len(own), len(other))
+        return pool + own[shorter:] + other[shorter:]
 
 
 @pytest.fixture

@@ -35,7 +35,10 @@ def test_email_url(monkeypatch):
     assert env.env_email_url("EMAIL_URL") is None
     monkeypatch.setenv("EMAIL_URL", "smtp://mail.example:2525?tls=1")
     assert env.env_email_url("EMAIL_URL") == {
-        "host": "mail.example", "port": 2525, "timeout": 10, "use_tls": True,
+        "host": "mail.example",
+        "port": 2525,
+        "timeout": 10,
+        "use_tls": True,
     }
     monkeypatch.setenv("EMAIL_URL", "smtp://u:p@mail.example")
     assert env.env_email_url("EMAIL_URL")["username"] == "u"
@@ -64,7 +67,9 @@ def test_bad_settings_stop_the_start_up(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "chantier.cli", "check"],
         env={**os.environ, "DEBUG": "perhaps", "CHANTIER_VAR_DIR": str(tmp_path)},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "DEBUG='perhaps' is not a boolean" in result.stderr

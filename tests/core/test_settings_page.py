@@ -44,7 +44,7 @@ def test_settings_page_shows_the_company_to_every_member(alice_client, bob_clien
     page = bob_client.get("/settings/")
     assert page.status_code == 200
     assert "Alpha Bâtiment" in page.content.decode()
-    assert 'disabled' in page.content.decode()
+    assert "disabled" in page.content.decode()
 
 
 def test_admin_saves_settings_with_identifiers_normalised(alice_client, world):

@@ -291,11 +291,25 @@ def test_interaction_record_update_delete(world, acme):
     assert Interaction.objects.count() == 0
 
 
-def test_interaction_by_the_system_and_refusals(world, acme):
-    logged = services.interaction_record(user=None, client=acme, kind="email", subject="Devis")
-    assert logged.author is None
-    with pytest.raises(DomainError):
-        services.interaction_record(user=world.alice, client=acme, kind="fax", subject="x")
+def test_interaction_create_is_for_writers(world, acme):
+    created = services.interaction_create(
+        user=world.alice, client=acme, kind="call", subject="Appel"
+    )
+    assert (created.author, created.kind) == (world.alice, "call")
     with pytest.raises(PermissionDenied):
-        services.interaction_record(user=world.bob, client=acme, kind="note", subject="x")
+        services.interaction_create(user=world.bob, client=acme, kind="note", subject="x")
+    with pytest.raises(PermissionDenied):
+        services.interaction_create(user=world.charlie, client=acme, kind="note", subject="x")
+    with pytest.raises(DomainError):
+        services.interaction_create(user=world.alice, client=acme, kind="fax", subject="x")
     assert Interaction.objects.count() == 1
+
+
+def test_interaction_record_logs_what_was_done_elsewhere(world, acme):
+    """The mail app logs a sent email even if its sender has become read-only since."""
+    by_system = services.interaction_record(user=None, client=acme, kind="email", subject="Devis")
+    by_bob = services.interaction_record(
+        user=world.bob, client=acme, kind="email", subject="Relance"
+    )
+    assert (by_system.author, by_bob.author) == (None, world.bob)
+    assert Interaction.objects.filter(client=acme, kind="email").count() == 2

@@ -10,7 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from chantier.api.auth import BearerToken
 from chantier.api.errors import error_body
-from chantier.core.exceptions import DomainError, PermissionDenied
+from chantier.core.exceptions import DomainError, InUse, PermissionDenied, StaleEdit
 
 api = NinjaAPI(
     title="Chantier API",
@@ -36,6 +36,16 @@ def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, error_body(exc.message), status=403)
+
+
+@api.exception_handler(InUse)
+def in_use(request: HttpRequest, exc: InUse) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message), status=409)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message), status=409)
 
 
 @api.exception_handler(DomainError)

@@ -304,7 +304,7 @@ def load(company: Company, user: User) -> None:
         (dupont, Interaction.Kind.NOTE, "Client préfère être appelé le soir", "", 1),
     ]
     for client, kind, subject, detail, days_ago in interactions:
-        services.interaction_record(
+        services.interaction_create(
             user=user,
             client=client,
             kind=kind,

@@ -120,7 +120,8 @@ _DEFAULT_REFUSAL = gettext_lazy("This cannot be deleted: it has %(things)s.")
 
 
 def in_use_message(obj: Model, blockers: Iterable[Model]) -> str:
-    """ "This client cannot be deleted: it has 2 sites and 1 contact." from the blockers."""
+    """The refusal naming the blockers, e.g. 'This client cannot be deleted: it has 2 sites
+    and 1 contact.' (counted by model, the most numerous first)."""
     counts = Counter(type(blocker) for blocker in blockers)
     parts = []
     for model, count in sorted(

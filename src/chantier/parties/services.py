@@ -9,17 +9,14 @@ inside one transaction and leaves an audit entry. Invalid data raises Django's
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chantier.core import validators
 from chantier.core.access import require_writer
 from chantier.core.exceptions import DomainError, InUse
 from chantier.core.exceptions import PermissionDenied as DomainPermissionDenied
@@ -27,6 +24,7 @@ from chantier.core.models import Company, Membership, User
 from chantier.core.services import audit_log
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
 from chantier.parties.selectors import in_use_message
+from chantier.parties.validation import clean
 
 
 class AddressFields(TypedDict, total=False):
@@ -73,12 +71,6 @@ class InteractionFields(TypedDict, total=False):
     private: bool
 
 
-FR_POSTCODE = re.compile(r"\d{5}")
-COUNTRY_CODE = re.compile(r"[A-Z]{2}")
-# Foreign keys set by the services from already-scoped objects: not re-queried by full_clean.
-TRUSTED_RELATIONS = ["company", "client", "supplier", "author"]
-
-
 # --- shared helpers -----------------------------------------------------------------------
 
 
@@ -106,58 +98,11 @@ def _apply(obj: models.Model, changes: dict[str, Any], allowed: type) -> list[st
     return changed
 
 
-def _clean(obj: models.Model) -> None:
-    """Normalise identity numbers and address, then run the model's validation.
-
-    Raises ValidationError with every faulty field at once, so a form or an API
-    client can show them all.
-    """
-    errors: dict[str, list[str]] = {}
-    for field in obj._meta.concrete_fields:
-        value = getattr(obj, field.attname)
-        if isinstance(value, str) and "\x00" in value:
-            errors[field.name] = [_("Null characters are not allowed.")]
-    if isinstance(obj, Client | Supplier):
-        errors.update(_identity_errors(obj, skip=errors))
-    if isinstance(obj, Client | Supplier | Site):
-        obj.country = (obj.country or "FR").strip().upper()
-        if not COUNTRY_CODE.fullmatch(obj.country):
-            errors["country"] = [_("Country: two-letter code expected (e.g. FR).")]
-        elif obj.country == "FR" and obj.postcode and not FR_POSTCODE.fullmatch(obj.postcode):
-            errors["postcode"] = [_("A French postcode has 5 digits.")]
-    try:
-        obj.full_clean(exclude=[*TRUSTED_RELATIONS, *errors])
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _identity_errors(party: Client | Supplier, skip: dict[str, Any]) -> dict[str, list[str]]:
-    """Compact SIREN and VAT number in place; a French VAT number must carry the SIREN."""
-    errors: dict[str, list[str]] = {}
-    try:
-        if "siren" not in skip:
-            party.siren = validators.clean_siren(party.siren or "")
-    except ValidationError as exc:
-        errors["siren"] = exc.messages
-    try:
-        if "vat_number" not in skip:
-            party.vat_number = validators.clean_vat_number(party.vat_number or "")
-    except ValidationError as exc:
-        errors["vat_number"] = exc.messages
-    vat = party.vat_number
-    if not errors and party.siren and vat.startswith("FR") and vat[4:] != party.siren:
-        errors["vat_number"] = [_("The VAT number does not match the SIREN.")]
-    return errors
-
-
 def _create[M: models.Model](
     *, user: User, company: Company, obj: M, fields: dict[str, Any], allowed: type, action: str
 ) -> M:
     _apply(obj, fields, allowed)
-    _clean(obj)
+    clean(obj)
     obj.save()
     audit_log(company=company, user=user, action=action, obj=obj)
     return obj
@@ -169,7 +114,7 @@ def _save_changes[M: models.Model](
     """Apply `changes` to a locked fresh copy of `obj` (a form may have altered `obj`)."""
     locked: M = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     changed = _apply(locked, changes, allowed)
-    _clean(locked)
+    clean(locked)
     locked.save()
     audit_log(company=company, user=user, action=action, obj=locked, data={"fields": changed})
     return locked
@@ -347,6 +292,30 @@ def site_delete(*, user: User, site: Site) -> None:
 
 
 @transaction.atomic
+def interaction_create(
+    *,
+    user: User,
+    client: Client,
+    kind: str,
+    subject: str,
+    detail: str = "",
+    date: datetime | None = None,
+    private: bool = False,
+) -> Interaction:
+    """A person adds a note, a call, a visit... to a client's history (writers only)."""
+    _writer_of(user, client)
+    return interaction_record(
+        user=user,
+        client=client,
+        kind=kind,
+        subject=subject,
+        detail=detail,
+        date=date,
+        private=private,
+    )
+
+
+@transaction.atomic
 def interaction_record(
     *,
     user: User | None,
@@ -357,13 +326,14 @@ def interaction_record(
     date: datetime | None = None,
     private: bool = False,
 ) -> Interaction:
-    """Log a note, call, email or visit on a client (emails are logged by the mail app).
+    """Log on a client something done elsewhere, e.g. an email sent by the mail app.
 
-    `user` is None when the system logs it (e.g. an email sent by a task); a
-    private interaction is never shown to the client (seed 002, "Interactions").
+    No role check here: the action being logged was authorised when it was asked
+    for (an email is delivered by a task, maybe after its sender's role changed),
+    and a refusal at this point would undo the record of something already done.
+    `user` is the author (None for the system). A private interaction is never
+    shown to the client (seed 002, "Interactions").
     """
-    if user is not None:
-        _writer_of(user, client)
     if kind not in Interaction.Kind.values:
         raise DomainError(_("Unknown interaction type."), field="kind")
     interaction = Interaction.objects.create(

@@ -36,7 +36,7 @@ def interaction_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = selectors.get_client_for_user(user, pk)
     form = InteractionForm(request.POST)
     interaction = save_form(
-        form, lambda data: services.interaction_record(user=user, client=client, **data)
+        form, lambda data: services.interaction_create(user=user, client=client, **data)
     )
     if interaction is not None:
         messages.success(request, _("Interaction recorded."))
