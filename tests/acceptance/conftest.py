@@ -30,6 +30,7 @@ def demo_world(db) -> DemoWorld:
     outsider, _ = services.user_create(
         username="outsider", company=other, role=Role.ADMIN, password="x" * 12
     )
+    services.api_token_create(user=owner)  # so the token pages have a row to reach
     return DemoWorld(owner, reader, outsider, demo_company)
 
 

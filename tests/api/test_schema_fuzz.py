@@ -13,8 +13,9 @@ schemathesis' coverage boundary cases) as alice, admin of company A, and checks 
 
 Both companies hold every app's demo rows (chantier.core.demo.DEMO_APPS). Random ids would
 only ever meet 404s, so small generated ids are mapped onto real rows: for a path parameter
-`<model>_id` (`client_id` → parties.Client), the values 0..n+m-1 become the ids of company A's n rows
-and company B's m rows, alternately; other values (negative, huge) are sent as generated.
+`<model>_id` (`client_id` → parties.Client), the values 0..n+m-1 become the ids of company
+A's n rows and company B's m rows, alternately; other values (negative, huge) are sent as
+generated.
 
 Bounded: 25 generated examples per operation, no deadline, derandomized (the same inputs on
 every run, so a failure reproduces), no example database written to disk. Negative cases

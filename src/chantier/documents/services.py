@@ -49,6 +49,9 @@ def render_job_start(
     the job comes back finished; larger ones are queued for the worker, enqueued
     when the job row is committed, and the page polls the job's progress.
     `inline` forces one way (the demo data renders inline).
+
+    Only the job creation is atomic: the render itself must not hold a transaction
+    open (its progress writes are read by the polling page while it runs).
     """
     company = membership_of(user).company
     spec = registry.get_kind(kind)
