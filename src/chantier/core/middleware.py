@@ -21,7 +21,7 @@ class CompanyMiddleware:
                 Membership.objects.select_related("company").filter(user_id=request.user.pk).first()
             )
             # access.membership_of() reads this memo instead of querying again.
-            request.user._membership_cache = membership  # type: ignore[union-attr]
+            request.user._membership_cache = membership  # type: ignore[attr-defined]
         request.membership = membership  # type: ignore[attr-defined]  # per-request tenant
         request.company = membership.company if membership else None  # type: ignore[attr-defined]
         return self.get_response(request)
