@@ -121,7 +121,7 @@ def pdf_child(rows: int) -> None:
     from chantier.documents import price_list
     from chantier.documents.services import render_job_start
 
-    company, user = build_company(f"PDF {rows} {time.time()}", 0, rows)
+    _, user = build_company(f"PDF {rows} {time.time()}", 0, rows)
     start = time.perf_counter()
     job = render_job_start(user=user, kind=price_list.KEY, params={}, inline=True)
     seconds = time.perf_counter() - start
@@ -146,7 +146,7 @@ def main() -> None:
         call_command("flush", "--noinput", verbosity=0)
     call_command("migrate", verbosity=0)
     results: list[tuple[str, str]] = []
-    company, user = build_company("Bench SAS", 10_000, 5_000)
+    _, user = build_company("Bench SAS", 10_000, 5_000)
     http = HttpClient()
     http.force_login(user)
     for label, url in [
@@ -189,9 +189,8 @@ def main() -> None:
         print(f"  {label.ljust(width)}  {figure}")
     if "--write" in sys.argv:
         with open(ROOT / "bench" / "RESULTS.md", "a") as fh:
-            fh.write(
-                f"\n## {time.strftime('%Y-%m-%d')} · {engine} · `{' '.join(['bench/run.py', *sys.argv[1:]])}`\n\n"
-            )
+            command = " ".join(["bench/run.py", *sys.argv[1:]])
+            fh.write(f"\n## {time.strftime('%Y-%m-%d')} · {engine} · `{command}`\n\n")
             fh.write("| measure | result |\n|---|---|\n")
             for label, figure in results:
                 fh.write(f"| {label} | {figure} |\n")
