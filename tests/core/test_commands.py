@@ -23,7 +23,7 @@ def test_create_user_creates_the_company_and_prints_a_password():
 @pytest.mark.django_db
 def test_create_user_refuses_a_duplicate():
     call_command("create_user", "marie", company="M", role="admin", stdout=io.StringIO())
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="existe déjà"):
         call_command("create_user", "marie", company="M", role="admin", stdout=io.StringIO())
 
 

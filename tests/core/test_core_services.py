@@ -75,8 +75,10 @@ def test_api_token_is_stored_as_a_digest(world):
 def test_format_number():
     assert services.format_number("FA{YYYY}-{seq:05d}", year=2026, seq=7) == "FA2026-00007"
     assert services.format_number("DEV{YYYY}-{seq}", year=2026, seq=12) == "DEV2026-12"
-    with pytest.raises(DomainError):
-        services.format_number("FA{nope}", year=2026, seq=1)
+    assert services.format_number("AV{YY}{seq:03d}", year=2026, seq=7) == "AV26007"
+    for bad in ("FA{nope}", "FA{seq[0]}", "FA{seq.real}", "FA{seq:>999999999}", "FA", "{{seq}}"):
+        with pytest.raises(DomainError):
+            services.format_number(bad, year=2026, seq=1)
 
 
 @pytest.mark.django_db

@@ -72,6 +72,10 @@ def test_admin_saves_settings_with_identifiers_normalised(alice_client, world):
         ("overhead_coefficient", "-1", "coefficient"),
         ("invoice_number_format", "FA{YYYY}", "{seq}"),
         ("invoice_number_format", "FA{bad}{seq}", "FA{bad}"),
+        ("invoice_number_format", "FA{seq[0]}", "seq"),
+        ("invoice_number_format", "FA{seq.__class__}", "seq"),
+        ("invoice_number_format", "FA{seq:>99999999}", "seq"),
+        ("invoice_number_format", "FA{seq}{seq}", "seq"),
     ],
 )
 def test_bad_settings_are_refused_with_the_field_named(alice_client, world, field, value, message):

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from chantier.core.exceptions import PermissionDenied
 from chantier.core.models import Company, Membership, User
@@ -49,14 +50,14 @@ def get_for_company(queryset: QuerySet[M], user: User, pk: object) -> M:
 def require_writer(user: User) -> Membership:
     membership = membership_of(user)
     if not membership.can_write:
-        raise PermissionDenied("Your role can read this but not change it.")
+        raise PermissionDenied(_("Your role can read this but not change it."))
     return membership
 
 
 def require_admin(user: User) -> Membership:
     membership = membership_of(user)
     if not membership.is_admin:
-        raise PermissionDenied("Only an administrator can change this.")
+        raise PermissionDenied(_("Only an administrator can change this."))
     return membership
 
 

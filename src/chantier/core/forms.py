@@ -91,13 +91,13 @@ class CompanySettingsForm(forms.ModelForm[Company]):
 
     def _clean_pattern(self, name: str) -> str:
         from chantier.core.exceptions import DomainError
-        from chantier.core.services import format_number
+        from chantier.core.services import check_number_pattern
 
         pattern: str = self.cleaned_data[name]
         if "{seq" not in pattern:
             raise forms.ValidationError(_("The pattern must contain {seq}."), code="pattern")
         try:
-            format_number(pattern, year=2026, seq=1)
+            check_number_pattern(pattern)
         except DomainError as exc:
             raise forms.ValidationError(exc.message, code="pattern") from None
         return pattern

@@ -14,7 +14,8 @@ PAGE_SIZE = 25
 
 def search(queryset: QuerySet[Any], q: str, fields: Sequence[str]) -> QuerySet[Any]:
     """Every word of `q` must match one of `fields` (case-insensitive contains)."""
-    for word in q.split():
+    # PostgreSQL refuses NUL in a string literal; such a character matches nothing anyway.
+    for word in q.replace("\x00", "").split():
         condition = Q()
         for field in fields:
             condition |= Q(**{f"{field}__icontains": word})

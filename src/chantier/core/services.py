@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chantier.core.exceptions import DomainError
 from chantier.core.models import ApiToken, AuditEntry, Company, Membership, Role, Sequence, User
@@ -35,7 +37,7 @@ def audit_log(
 def company_get_or_create(*, name: str) -> tuple[Company, bool]:
     name = name.strip()
     if not name:
-        raise DomainError("A company needs a name.", field="company")
+        raise DomainError(_("A company needs a name."), field="company")
     existing = Company.objects.filter(name=name).order_by("pk").first()
     if existing is not None:
         return existing, False
@@ -58,10 +60,14 @@ def user_create(
     """Create a user as a member of `company`; returns the user and its password."""
     if role not in Role.values:
         raise DomainError(
-            f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role"
+            _("Unknown role %(role)s; choose one of %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            field="role",
         )
     if User.objects.filter(username=username).exists():
-        raise DomainError(f"The user {username!r} already exists.", field="username")
+        raise DomainError(
+            _("The user %(name)s already exists.") % {"name": username}, field="username"
+        )
     password = password or generate_password()
     user = User.objects.create_user(username=username, email=email, password=password)
     Membership.objects.create(user=user, company=company, role=role)
@@ -95,21 +101,47 @@ def api_token_user(token: str) -> User | None:
 
 @transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> None:
-    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    deleted, _by_model = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
-        raise DomainError("No such token.")
+        raise DomainError(_("No such token."))
+
+
+# Literal text with {YYYY}, {YY} and exactly one {seq} or {seq:0Nd} (N ≤ 10). Checked by a
+# whitelist, never by str.format on user text ({seq.__class__}, {seq:>999999999}).
+_PATTERN_TOKEN = re.compile(r"\{(YYYY|YY|seq|seq:0([1-9]|10)d)\}")
+_PATTERN_TEXT = re.compile(r"[^{}]*")
+
+
+def check_number_pattern(pattern: str) -> None:
+    """Raise DomainError unless `pattern` is a valid numbering pattern."""
+    tokens = _PATTERN_TOKEN.findall(pattern)
+    literal = _PATTERN_TOKEN.sub("", pattern)
+    if len(pattern) > 40 or not _PATTERN_TEXT.fullmatch(literal):
+        raise DomainError(
+            _(
+                "Invalid numbering pattern %(pattern)s: use text with {YYYY}, {YY} and {seq} or "
+                "{seq:05d}."
+            )
+            % {"pattern": pattern},
+            field="pattern",
+        )
+    if sum(1 for token, _width in tokens if token.startswith("seq")) != 1:
+        raise DomainError(_("The pattern must contain {seq} once."), field="pattern")
 
 
 def format_number(pattern: str, *, year: int, seq: int) -> str:
     """Render a numbering pattern such as 'FA{YYYY}-{seq:05d}' (billing.md, Numbering)."""
-    try:
-        return (
-            pattern.replace("{YYYY}", str(year))
-            .replace("{YY}", f"{year % 100:02d}")
-            .format(seq=seq)
-        )
-    except (KeyError, ValueError, IndexError) as exc:
-        raise DomainError(f"Invalid numbering pattern {pattern!r}: {exc}", field="pattern") from exc
+    check_number_pattern(pattern)
+
+    def token(match: re.Match[str]) -> str:
+        name, width = match.group(1), match.group(2)
+        if name == "YYYY":
+            return str(year)
+        if name == "YY":
+            return f"{year % 100:02d}"
+        return f"{seq:0{width}d}" if width else str(seq)
+
+    return _PATTERN_TOKEN.sub(token, pattern)
 
 
 def sequence_next(*, company: Company, series: str, year: int) -> int:
