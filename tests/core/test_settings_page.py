@@ -143,3 +143,38 @@ def test_login_page_in_french_by_default(client, db):
 def test_home_counts(alice_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert alice_client.get("/").status_code == 200
+
+
+def _png(size: int = 8) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_logo_upload_is_served_only_to_the_company(alice_client, charlie_client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    assert alice_client.post("/settings/save/", {**VALID, "logo": logo}).status_code == 302
+    response = alice_client.get("/settings/logo/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert charlie_client.get("/settings/logo/").status_code == 404
+
+
+def test_logo_must_be_a_small_png_or_jpeg(alice_client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
+    response = alice_client.post("/settings/save/", {**VALID, "logo": text})
+    assert response.status_code == 400
+    assert "logo" in response.context["form"].errors
+    big = SimpleUploadedFile("logo.png", _png() + b"\0" * 1_100_000, content_type="image/png")
+    response = alice_client.post("/settings/save/", {**VALID, "logo": big})
+    assert response.status_code == 400
+    assert "1 MB" in " ".join(response.context["form"].errors["logo"]).replace("1 Mo", "1 MB")
+    assert not Company.objects.get(pk=world.company_a.pk).logo

@@ -9,6 +9,8 @@ from chantier.core import validators
 from chantier.core.models import Company
 from chantier.core.money import VAT_RATES
 
+LOGO_MAX_BYTES = 1_000_000
+
 
 class CompanySettingsForm(forms.ModelForm[Company]):
     class Meta:
@@ -48,6 +50,8 @@ class CompanySettingsForm(forms.ModelForm[Company]):
             "overhead_coefficient",
         ]
         widgets = {
+            # No "currently" link: media files are not served publicly (see views.logo).
+            "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
             "insurance_text": forms.Textarea(attrs={"rows": 3}),
             "late_penalty_text": forms.Textarea(attrs={"rows": 3}),
             "header_text": forms.Textarea(attrs={"rows": 3}),
@@ -65,6 +69,17 @@ class CompanySettingsForm(forms.ModelForm[Company]):
             field.max_length = None  # type: ignore[attr-defined]  # CharField attribute
             field.validators = []
             field.widget.attrs.pop("maxlength", None)
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The logo must weigh 1 MB at most (it is printed on every document)."),
+                code="logo_size",
+            )
+        if logo and getattr(logo, "content_type", "image/png") not in ("image/png", "image/jpeg"):
+            raise forms.ValidationError(_("The logo must be a PNG or JPEG image."), code="logo")
+        return logo
 
     def clean_siren(self) -> str:
         return validators.clean_siren(self.cleaned_data["siren"])

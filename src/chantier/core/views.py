@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from chantier.core import selectors, services
 from chantier.core.access import acting_user, admin_required
 from chantier.core.exceptions import DomainError
 from chantier.core.forms import ApiTokenForm, CompanySettingsForm
+from chantier.core.web import company_of_request, file_download
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,6 +44,19 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "new_token": request.session.pop("new_api_token", None),
     }
     return render(request, "core/settings.html", context)
+
+
+def logo(request: HttpRequest) -> HttpResponse:
+    """The company's own logo; media files are never served publicly."""
+    company = company_of_request(request)
+    if not company.logo:
+        raise Http404("no logo")
+    return file_download(
+        company.logo,
+        filename=company.logo.name.rsplit("/", 1)[-1],
+        content_type="image/png" if company.logo.name.lower().endswith(".png") else "image/jpeg",
+        as_attachment=False,
+    )
 
 
 @admin_required
@@ -83,8 +97,6 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    from django.http import Http404
-
     token = selectors.api_tokens_for_user(acting_user(request)).filter(pk=pk).first()
     if token is None:
         raise Http404
