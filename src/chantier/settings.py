@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger files itself (no CDN on offline machines)
 ]
 
 MIDDLEWARE = [

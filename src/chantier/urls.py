@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from chantier.api.main import api
+from chantier.api.main import api, unknown_route
 from chantier.core.views import home
 
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("mail/", include("chantier.mail.urls")),
     path("documents/", include("chantier.documents.urls")),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", unknown_route),
 ]

@@ -28,9 +28,11 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, error_body("Missing or invalid token (Authorization: Bearer <token>)."), status=401
     )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(PermissionDenied)
@@ -70,6 +72,11 @@ def request_validation_error(request: HttpRequest, exc: NinjaValidationError) ->
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     return api.create_response(request, error_body("Invalid request.", errors), status=422)
+
+
+def unknown_route(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other /api/v1/ path: the API's JSON error shape, not Django's HTML page."""
+    return api.create_response(request, error_body("No such API route."), status=404)
 
 
 def _register_routers() -> None:

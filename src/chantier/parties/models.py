@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chantier.core.models import Company
+
+
+class PostalAddress(Protocol):
+    """Anything with the address fields: a party, a site, the company itself."""
+
+    address_line1: str
+    address_line2: str
+    postcode: str
+    city: str
+
+
+def address_lines(obj: PostalAddress) -> list[str]:
+    """The address as written on an envelope or a letterhead, empty lines left out."""
+    town = " ".join(p for p in (obj.postcode, obj.city) if p)
+    return [line for line in (obj.address_line1, obj.address_line2, town) if line]
 
 
 class Address(models.Model):
@@ -21,8 +38,7 @@ class Address(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        town = " ".join(p for p in (self.postcode, self.city) if p)
-        return [line for line in (self.address_line1, self.address_line2, town) if line]
+        return address_lines(self)
 
 
 class Client(Address):

@@ -3,8 +3,9 @@ interactions.
 
 Every function checks the acting user's role, validates what it is given (the
 pages validate with forms first; API input only meets this validation), writes
-inside one transaction and leaves an audit entry. Invalid data raises Django's
-`ValidationError` keyed by model field; a refused deletion raises `InUse`.
+inside one transaction and leaves an audit entry. Invalid data raises `FieldErrors`
+keyed by model field (every faulty field at once); a refused deletion raises `InUse`
+(chantier.core.deletion).
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
 from django.db import models, transaction
-from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chantier.core.access import require_writer
-from chantier.core.exceptions import DomainError, InUse
+from chantier.core.deletion import delete_or_refuse
+from chantier.core.exceptions import DomainError
 from chantier.core.exceptions import PermissionDenied as DomainPermissionDenied
 from chantier.core.models import Company, Membership, User
 from chantier.core.services import audit_log
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
-from chantier.parties.selectors import in_use_message
 from chantier.parties.validation import clean
 
 
@@ -121,15 +121,13 @@ def _save_changes[M: models.Model](
 
 
 def _delete(*, user: User, company: Company, obj: models.Model, action: str) -> None:
-    """Delete `obj`, or raise InUse naming what still references it (PROTECT/RESTRICT)."""
-    try:
-        with transaction.atomic():
-            audit_log(company=company, user=user, action=action, obj=obj, data={"name": str(obj)})
-            obj.delete()
-    except ProtectedError as exc:
-        raise InUse(in_use_message(obj, exc.protected_objects)) from None
-    except RestrictedError as exc:
-        raise InUse(in_use_message(obj, exc.restricted_objects)) from None
+    """Delete `obj`, or raise InUse naming what still references it (PROTECT/RESTRICT).
+
+    The audit entry is written first (the object still has its pk); a refusal rolls it
+    back with the caller's transaction.
+    """
+    audit_log(company=company, user=user, action=action, obj=obj, data={"name": str(obj)})
+    delete_or_refuse(obj)
 
 
 # --- clients ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from chantier.core import validators
+from chantier.parties.exceptions import FieldErrors
 from chantier.parties.models import Client, Site, Supplier
 
 FR_POSTCODE = re.compile(r"\d{5}")
@@ -22,7 +23,7 @@ TRUSTED_RELATIONS = ["company", "client", "supplier", "author"]
 def clean(obj: models.Model) -> None:
     """Normalise identity numbers and address, then run the model's validation.
 
-    Raises ValidationError with every faulty field at once, so a form or an API
+    Raises FieldErrors with every faulty field at once, so a form or an API
     client can show them all.
     """
     errors: dict[str, list[str]] = {}
@@ -44,7 +45,7 @@ def clean(obj: models.Model) -> None:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if errors:
-        raise ValidationError(errors)
+        raise FieldErrors(errors)
 
 
 def _identity_errors(party: Client | Supplier, skip: dict[str, Any]) -> dict[str, list[str]]:
