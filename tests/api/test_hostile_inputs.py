@@ -38,8 +38,14 @@ HOSTILE_STRINGS = [
 ]
 HOSTILE_INTEGERS = ["0", "-1", str(2**31), str(2**63), str(-(2**63) - 1), str(10**30)]
 
-OPERATIONS = openapi.operations()
-IDS = openapi.operation_ids()
+# Operations that take a query or path parameter (a body alone is the fuzzer's job).
+_WITH_PARAMETERS = [
+    (i, op)
+    for i, op in enumerate(openapi.operations())
+    if any(p.get("in") in ("query", "path") for p in op[2].get("parameters", []))
+]
+OPERATIONS = [op for _, op in _WITH_PARAMETERS]
+IDS = [openapi.operation_ids()[i] for i, _ in _WITH_PARAMETERS]
 
 
 def _parameters(operation: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -78,8 +84,7 @@ def test_hostile_parameters(
                     openapi.sample_path(path, {**own, parameter["name"]: value}),
                 )
             )
-    if not requests:
-        pytest.skip("no query or path parameter")
+    assert requests
 
     client = HttpClient(raise_request_exception=False)
     documented = set(operation.get("responses", {}))
