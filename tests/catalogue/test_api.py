@@ -77,3 +77,16 @@ def test_read_only_member_reads_another_company_gets_404(bob_api, charlie_api, w
 
 def test_without_a_token_is_a_401(client, wall):
     assert client.get("/api/v1/items").status_code == 401
+
+
+def test_decimals_are_rounded_half_up_with_fixed_places():
+    """API decimals go through chantier.core.money (half-up), not format()'s half-even."""
+    from decimal import Decimal
+
+    from chantier.catalogue.api import _places
+
+    assert _places(Decimal("0.125"), 2) == "0.13"
+    assert _places(Decimal("2.00005"), 4) == "2.0001"
+    assert _places(Decimal("0.0025"), 3) == "0.003"
+    assert _places(Decimal("5"), 2) == "5.00"
+    assert _places(Decimal("-0.125"), 2) == "-0.13"

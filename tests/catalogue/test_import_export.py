@@ -14,6 +14,7 @@ from chantier.catalogue import exporting, selectors
 from chantier.catalogue.importing import import_items, reason_text
 from chantier.catalogue.models import Category, Item
 from chantier.catalogue.spreadsheets import SpreadsheetError
+from chantier.core.exceptions import DomainError
 from chantier.parties.models import Supplier
 
 D = Decimal
@@ -203,16 +204,32 @@ def test_windows_1252_csv_from_french_excel(world):
 
 
 def test_csv_export_is_what_french_excel_opens(world, make_item):
-    make_item("BA13", name='=HYPERLINK("x")', purchase_cost="2.85", sale_price="5.9")
+    make_item(
+        "BA13",
+        name='=HYPERLINK("x")',
+        purchase_cost="2.85",
+        sale_price="5.9",
+        supplier_reference="+33 4 78",
+        description="@SUM(A1)",
+    )
+    make_item("VIS", name="-Vis")
     data = exporting.export_csv(selectors.item_list(world.company_a))
     assert data.startswith(b"\xef\xbb\xbf")
-    lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Reference;Name;Kind")
-    assert lines[1].split(";")[:2] == [
-        "BA13",
-        '\'=HYPERLINK(""x"")"'.replace('"', '"', 1)[:0] + lines[1].split(";")[1],
-    ]
-    assert ";2,8500;5,90;20,00;" in lines[1]
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Reference;Name;Kind")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    header, board, screw = rows
+    cells = dict(zip(header, board, strict=True))
+    # A leading = + - @ would start a formula in Excel: the cell is escaped with a quote.
+    assert cells["Name"] == '\'=HYPERLINK("x")'
+    assert cells["Supplier reference"] == "'+33 4 78"
+    assert cells["Description"] == "'@SUM(A1)"
+    assert screw[1] == "'-Vis"
+    assert (cells["Purchase cost"], cells["Sale price"], cells["VAT"]) == (
+        "2,8500",
+        "5,90",
+        "20,00",
+    )
 
 
 def test_xlsx_export_has_numbers_as_numbers(world, make_item):
@@ -220,10 +237,13 @@ def test_xlsx_export_has_numbers_as_numbers(world, make_item):
     book = openpyxl.load_workbook(
         io.BytesIO(exporting.export_xlsx(selectors.item_list(world.company_a)))
     )
-    rows = list(book.active.iter_rows(values_only=True))
+    sheet = book.active
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Reference", "Name", "Kind")
-    assert rows[1][:3] == ("BA13", "=1+1", "Supply")  # text, not a formula
+    assert rows[1][:3] == ("BA13", "=1+1", "Supply")
+    assert sheet["B2"].data_type == "s"  # text, not a formula Excel would run
     assert rows[1][5:8] == (2.85, 5.9, 20)
+    assert sheet["F2"].data_type == "n"
 
 
 @pytest.fixture
@@ -294,3 +314,118 @@ def test_import_page_shows_the_report(alice_client):
     assert response.status_code == 400
     assert "n&#x27;est pas un tableur lisible" in response.content.decode()
     assert list(Item.objects.values_list("reference", flat=True)) == ["A"]
+
+
+def test_out_of_range_numbers_reject_their_row_only(world):
+    content = csv_bytes(
+        [
+            ["Référence", "Désignation", "Coût d'achat", "Prix de vente"],
+            ["OK-1", "Bon article", "1", "2"],
+            ["BIG-1", "Prix énorme", "1", "1e30"],
+            ["BIG-2", "Coût énorme", "123456789012345678901234567", "2"],
+            ["OK-2", "Bon article", "9999999999,9999", "999999999999,99"],
+        ]
+    )
+    report = import_items(user=world.alice, content=content)
+    assert report.created == 2
+    assert {r.row: reason_text(r) for r in report.rejected} == {
+        3: "Row 3: The sale price 1E+30 is too large: at most 12 digits before the point.",
+        4: "Row 4: The purchase cost 123456789012345678901234567 is too large: at most 10 "
+        "digits before the point.",
+    }
+    assert sorted(Item.objects.values_list("reference", flat=True)) == ["OK-1", "OK-2"]
+
+
+def test_the_import_page_reports_out_of_range_numbers(alice_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = csv_bytes(
+        [["Référence", "Désignation", "Prix de vente"], ["A", "Un", "1"], ["B", "Deux", "1e30"]]
+    )
+    upload = SimpleUploadedFile("catalogue.csv", content, content_type="text/csv")
+    response = alice_client.post(reverse("catalogue:item_import"), {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Le prix de vente 1E+30 est trop grand" in page
+    assert list(Item.objects.values_list("reference", flat=True)) == ["A"]
+
+
+def test_one_audit_entry_for_the_whole_import_and_bounded_queries(
+    world, make_item, point_p, django_assert_max_num_queries
+):
+    from chantier.core.models import AuditEntry
+
+    make_item("ART-000", name="Ancien nom")
+    make_item("ART-001", name="Inchangé")
+    AuditEntry.objects.all().delete()
+    rows = [["Référence", "Désignation", "Fournisseur", "Catégorie", "Sous-catégorie"]]
+    rows += [["ART-000", "Nouveau nom", "Point P Lyon", "Plâtrerie", "Plaques"]]
+    rows += [["ART-001", "Inchangé", "", "", ""]]
+    rows += [
+        [f"ART-{i:03d}", f"Article {i}", "", f"Lot {i % 3}", "Divers" if i % 2 else ""]
+        for i in range(2, 60)
+    ]
+    rows += [["ART-999", "", "", "Lot 9", ""]]  # rejected: its category is not created
+    world.alice._membership_cache = None
+    # membership, savepoint, items, components, suppliers, categories; insert categories
+    # (top level, then subcategories), insert items, update items, audit, release: not per row
+    with django_assert_max_num_queries(12):
+        report = import_items(user=world.alice, content=csv_bytes(rows))
+    assert (report.created, report.updated, len(report.rejected)) == (58, 2, 1)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.user, entry.data) == (
+        "item_import",
+        world.alice,
+        {"created": 58, "updated": 2, "rejected": 1, "categories_created": 8},
+    )
+    renamed = Item.objects.select_related("category__parent", "supplier").get(reference="ART-000")
+    assert (renamed.name, str(renamed.category), renamed.supplier) == (
+        "Nouveau nom",
+        "Plâtrerie › Plaques",
+        point_p,
+    )
+    assert str(Item.objects.get(reference="ART-003").category) == "Lot 0 › Divers"
+    assert not Category.objects.filter(name="Lot 9").exists()
+    names = sorted(str(c) for c in Category.objects.select_related("parent"))
+    assert names == [
+        "Lot 0", "Lot 0 › Divers", "Lot 1", "Lot 1 › Divers", "Lot 2", "Lot 2 › Divers",
+        "Plâtrerie", "Plâtrerie › Plaques",
+    ]  # fmt: skip
+
+
+def test_an_item_with_components_cannot_become_simple_through_the_import(world, make_item, add):
+    wall = make_item("CLOISON", structure="assembly")
+    add(wall, make_item("BA13"), "2")
+    content = csv_bytes([["Référence", "Structure"], ["CLOISON", "simple"], ["BA13", "kit"]])
+    report = import_items(user=world.alice, content=content)
+    assert [reason_text(r) for r in report.rejected] == [
+        "Row 2: This item has components: remove them before making it a simple item."
+    ]
+    wall.refresh_from_db()
+    assert wall.structure == "assembly"
+    assert Item.objects.get(reference="BA13").structure == "kit"
+
+
+def test_a_reference_created_meanwhile_by_someone_else_imports_nothing(
+    world, make_item, monkeypatch
+):
+    """The existing references are read, then written in bulk: a reference created in
+    between hits the unique constraint, and the whole import is refused, not a 500."""
+    from chantier.catalogue import importing
+
+    make_item("BA13")
+    original = importing._Context.__init__
+
+    def without_existing(self, company, references):
+        original(self, company, references)
+        self.items = {}  # as if BA13 had been created after they were read
+
+    monkeypatch.setattr(importing._Context, "__init__", without_existing)
+    content = csv_bytes(
+        [["Référence", "Désignation", "Catégorie"], ["NEW", "Nouveau", "Lot"], ["BA13", "X", ""]]
+    )
+    with pytest.raises(DomainError) as err:
+        import_items(user=world.alice, content=content)
+    assert err.value.field == "file" and "nothing was imported" in err.value.message
+    assert list(Item.objects.values_list("reference", "name")) == [("BA13", "BA13")]
+    assert not Category.objects.exists()

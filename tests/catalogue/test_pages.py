@@ -83,24 +83,55 @@ def test_list_filters_by_kind_and_category(world, alice_client, make_item):
     assert "BA13" in page and "MO-PLAQ" not in page
 
 
-def test_read_only_member_sees_no_write_buttons_and_gets_403(bob_client, make_item, add):
+def test_read_only_member_sees_no_write_buttons_and_gets_403(bob_client, world, make_item, add):
     wall = make_item("CLOISON", structure="assembly")
     board = make_item("BA13")
     row = add(wall, board, "2")
+    category = services.category_create(user=world.alice, name="Plâtrerie")
     page = bob_client.get(url("item_list")).content.decode()
     assert url("item_create") not in page and url("item_import") not in page
     detail = bob_client.get(url("item_detail", wall.pk)).content.decode()
-    assert url("item_edit", wall.pk) not in detail and url("component_add", wall.pk) not in detail
-    assert bob_client.get(url("item_create")).status_code == 302  # sent back with a message
+    for path in (
+        url("item_edit", wall.pk),
+        url("item_delete", wall.pk),
+        url("component_add", wall.pk),
+        url("component_update", row.pk),
+        url("component_remove", row.pk),
+    ):
+        assert path not in detail, path
+    assert 'list="component-choices"' not in detail
+    categories = bob_client.get(url("category_list")).content.decode()
+    for path in (
+        url("category_create"),
+        url("category_edit", category.pk),
+        url("category_delete", category.pk),
+    ):
+        assert path not in categories, path
+    # The pages that change data answer 403 (core.access.writer_required), as elsewhere.
+    pages = [
+        url("item_create"),
+        url("item_edit", wall.pk),
+        url("item_delete", board.pk),
+        url("item_import"),
+        url("category_create"),
+        url("category_edit", category.pk),
+        url("category_delete", category.pk),
+    ]
+    for path in pages:
+        response = bob_client.get(path)
+        assert response.status_code == 403, path
+        assert "Votre rôle permet de consulter" in response.content.decode(), path
     before = snapshot()
     posts = [
         (url("item_create"), FORM),
         (url("item_edit", wall.pk), FORM),
         (url("item_delete", board.pk), {}),
-        (url("component_add", wall.pk), {"component": board.pk, "quantity": "1"}),
+        (url("component_add", wall.pk), {"component": "BA13", "quantity": "1"}),
         (url("component_update", row.pk), {"quantity": "3"}),
         (url("component_remove", row.pk), {}),
         (url("category_create"), {"name": "Plomberie"}),
+        (url("category_edit", category.pk), {"name": "Plomberie"}),
+        (url("category_delete", category.pk), {}),
         (url("item_import"), {}),
     ]
     for path, data in posts:
@@ -125,7 +156,7 @@ def test_another_company_gets_404_and_changes_nothing(world, charlie_client, mak
     for path, data in [
         (url("item_edit", wall.pk), FORM),
         (url("item_delete", board.pk), {}),
-        (url("component_add", wall.pk), {"component": board.pk, "quantity": "1"}),
+        (url("component_add", wall.pk), {"component": "BA13", "quantity": "1"}),
         (url("component_update", row.pk), {"quantity": "3"}),
         (url("component_remove", row.pk), {}),
         (url("category_delete", category.pk), {}),
@@ -141,7 +172,7 @@ def test_components_on_the_detail_page_with_htmx_and_without(alice_client, make_
     labour = make_item("MO", kind="labour", purchase_cost="38.50")
     response = alice_client.post(
         url("component_add", wall.pk),
-        {"component": board.pk, "quantity": "2,1"},
+        {"component": "BA13", "quantity": "2,1"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -149,7 +180,7 @@ def test_components_on_the_detail_page_with_htmx_and_without(alice_client, make_
     assert section.lstrip().startswith('<section id="components"') and "<html" not in section
     assert "5,9850\u00a0€" in section  # 2.1 × 2.85
     response = alice_client.post(
-        url("component_add", wall.pk), {"component": labour.pk, "quantity": "0,45"}
+        url("component_add", wall.pk), {"component": "MO", "quantity": "0,45"}
     )
     assert response.status_code == 302
     page = alice_client.get(url("item_detail", wall.pk)).content.decode()
@@ -165,13 +196,13 @@ def test_a_component_cycle_is_refused_on_the_page(alice_client, make_item, add):
     before = snapshot()
     response = alice_client.post(
         url("component_add", joint.pk),
-        {"component": wall.pk, "quantity": "1"},
+        {"component": "CLOISON", "quantity": "1"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assert "contient JOINT" in response.content.decode()
     response = alice_client.post(
-        url("component_add", joint.pk), {"component": wall.pk, "quantity": "1"}
+        url("component_add", joint.pk), {"component": "CLOISON", "quantity": "1"}
     )
     assert response.status_code == 400
     assert snapshot() == before
@@ -266,3 +297,112 @@ def test_change_a_component_quantity_and_remove_it(alice_client, make_item, add)
     response = alice_client.post(url("component_remove", row.pk))
     assert response.status_code == 302
     assert not ItemComponent.objects.exists()
+
+
+def test_an_empty_post_shows_what_is_missing(alice_client):
+    for name in ("item_create", "category_create", "item_import"):
+        response = alice_client.post(url(name), {})
+        assert response.status_code == 400, name
+        page = response.content.decode()
+        assert "field-errors" in page and "Ce champ est obligatoire." in page, name
+    assert snapshot() == ([], [], [])
+
+
+def test_the_saved_message_names_the_new_reference(alice_client, make_item):
+    item = make_item("PLA-BA13", name="Plaque")
+    response = alice_client.post(
+        url("item_edit", item.pk), {**FORM, "reference": "PLA-BA13-H1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Article PLA-BA13-H1 enregistré." in response.content.decode()
+
+
+def test_a_sale_price_with_more_decimals_is_rounded_half_up(alice_client, make_item):
+    response = alice_client.post(url("item_create"), {**FORM, "sale_price": "12,345"})
+    assert response.status_code == 302
+    assert Item.objects.get(reference="PLA-BA13").sale_price == D("12.35")
+    item = Item.objects.get(reference="PLA-BA13")
+    response = alice_client.post(url("item_edit", item.pk), {**FORM, "sale_price": "0,0049"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.sale_price == D("0.00")
+    response = alice_client.post(url("item_edit", item.pk), {**FORM, "sale_price": "1,23456"})
+    assert response.status_code == 400  # 4 decimals at most
+    item.refresh_from_db()
+    assert item.sale_price == D("0.00")
+
+
+def test_the_component_field_searches_instead_of_listing_the_catalogue(
+    alice_client, charlie_client, make_item, django_assert_max_num_queries
+):
+    wall = make_item("CLOISON", structure="assembly")
+    for i in range(30):
+        make_item(f"ART-{i:03d}", name=f"Plaque {i}" if i % 2 else f"Vis {i}")
+    detail = alice_client.get(url("item_detail", wall.pk)).content.decode()
+    search = url("component_search", wall.pk)
+    assert 'list="component-choices"' in detail and f'hx-get="{search}"' in detail
+    assert "ART-000" not in detail and "<select" not in detail.split('id="components"')[1]
+    with django_assert_max_num_queries(5):  # session, user, membership, item, matches
+        response = alice_client.get(search, {"component": "plaque"})
+    options = response.content.decode()
+    assert options.count("<option") == 15 and "Vis" not in options
+    assert '<option value="ART-001">ART-001 · Plaque 1 (u)</option>' in options
+    everything = alice_client.get(search, {"component": ""}).content.decode()
+    assert everything.count("<option") == 20  # at most 20 matches
+    assert "CLOISON" not in everything  # not a component of itself
+    assert charlie_client.get(search).status_code == 404
+
+
+def test_a_component_is_added_by_its_reference(alice_client, make_item):
+    wall = make_item("CLOISON", structure="assembly")
+    make_item("BA13", purchase_cost="2")
+    htmx = {"HX-Request": "true"}
+    response = alice_client.post(
+        url("component_add", wall.pk), {"component": "BA-13", "quantity": "1"}, headers=htmx
+    )
+    assert "Aucun article n&#x27;a la référence BA-13" in response.content.decode()
+    assert not ItemComponent.objects.exists()
+    response = alice_client.post(
+        url("component_add", wall.pk), {"component": " BA13 ", "quantity": "2"}, headers=htmx
+    )
+    assert "4,0000\u00a0€" in response.content.decode()
+    assert ItemComponent.objects.get().component.reference == "BA13"
+
+
+def test_costs_load_only_the_graph_below_the_items_shown(
+    world, alice_client, big_catalogue, make_item, add
+):
+    """Other assemblies of the company are not read: the graph is loaded level by level
+    from the items of the page (every component query filters on its parents)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def graph_reads(queries):
+        return [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith("SELECT") and 'FROM "catalogue_itemcomponent"' in q["sql"]
+        ]
+
+    other = make_item("ZZ-OTHER", structure="assembly")
+    add(other, make_item("ZZ-LEAF"), "1")
+    for path in (url("item_list", q="OUV-LOT"), url("item_detail", big_catalogue.pk)):
+        with CaptureQueriesContext(connection) as ctx:
+            assert alice_client.get(path).status_code == 200
+        reads = graph_reads(ctx.captured_queries)
+        assert reads, path
+        for sql in reads:
+            assert '"parent_id" IN' in sql or '"parent_id" =' in sql, sql
+    with CaptureQueriesContext(connection) as ctx:
+        add(make_item("ZZ-NEW", structure="assembly"), big_catalogue, "1")
+    for sql in graph_reads(ctx.captured_queries):
+        assert '"parent_id" IN' in sql or '"parent_id" =' in sql, sql
+
+
+def test_the_category_filter_offers_categories(world, alice_client):
+    from chantier.catalogue.filters import ItemFilterForm
+
+    assert ItemFilterForm.base_fields["category"].queryset.model is Category
+    services.category_create(user=world.alice, name="Plâtrerie")
+    page = alice_client.get(url("item_list")).content.decode()
+    assert ">Plâtrerie</option>" in page

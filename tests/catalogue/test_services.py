@@ -199,3 +199,83 @@ def test_categories_one_level_unique_names_and_delete_refusals(world, make_item)
     )
     plaques.refresh_from_db()
     assert str(plaques) == "Plâtrerie › Plaques de plâtre"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"sale_price": "1e30"}, "sale_price"),
+        ({"sale_price": "123456789012345678901234567"}, "sale_price"),  # 27 digits
+        ({"sale_price": "1000000000000"}, "sale_price"),  # 13 digits: the column holds 12
+        ({"sale_price": "-1e30", "kind": "discount"}, "sale_price"),
+        ({"purchase_cost": "1e30"}, "purchase_cost"),
+        ({"purchase_cost": "10000000000"}, "purchase_cost"),  # 11 digits: the column holds 10
+        ({"purchase_cost": "9999999999.99995"}, "purchase_cost"),  # rounds up to 11 digits
+    ],
+)
+def test_numbers_out_of_the_column_range_are_refused(world, make_item, fields, field):
+    before = snapshot()
+    with pytest.raises(DomainError) as err:
+        make_item("REF-1", **fields)
+    assert err.value.field == field
+    assert "too large" in err.value.message
+    assert snapshot() == before
+
+
+def test_the_largest_numbers_the_columns_hold_are_accepted(make_item):
+    item = make_item("MAX", purchase_cost="9999999999.99994", sale_price="999999999999.994")
+    item.refresh_from_db()
+    assert (item.purchase_cost, item.sale_price) == (D("9999999999.9999"), D("999999999999.99"))
+
+
+def test_a_huge_component_quantity_is_refused(world, make_item, add):
+    wall = make_item("CLOISON", structure="assembly")
+    board = make_item("BA13")
+    for quantity in ("1e30", "-1e30", "100000000000"):
+        with pytest.raises(DomainError) as err:
+            add(wall, board, quantity)
+        assert err.value.field == "quantity", quantity
+    assert not ItemComponent.objects.exists()
+
+
+def test_a_reference_saved_meanwhile_by_someone_else_is_a_clear_refusal(
+    world, make_item, monkeypatch
+):
+    """Two users create the same reference at once: both pass the exists() check, the
+    second save hits the unique constraint and gets the usual message, not a 500."""
+    make_item("BA13")
+    other = make_item("VIS")
+    monkeypatch.setattr(services, "_check_reference_free", lambda item: None)
+    before = snapshot()
+    with pytest.raises(DomainError) as err:
+        make_item("BA13")
+    assert (err.value.field, err.value.message) == (
+        "reference",
+        "An item with the reference BA13 already exists.",
+    )
+    with pytest.raises(DomainError) as err:
+        services.item_update(user=world.alice, item=other, data={"reference": "BA13"})
+    assert err.value.field == "reference"
+    assert snapshot() == before
+    assert AuditEntry.objects.filter(action="item_create").count() == 2
+
+
+def test_a_category_saved_meanwhile_by_someone_else_is_a_clear_refusal(world, monkeypatch):
+    platre = services.category_create(user=world.alice, name="Plâtrerie")
+    services.category_create(user=world.alice, name="Plaques", parent=platre)
+    elec = services.category_create(user=world.alice, name="Électricité")
+    monkeypatch.setattr(services, "_check_category_name_free", lambda category: None)
+    before = snapshot()
+    with pytest.raises(DomainError) as err:
+        services.category_create(user=world.alice, name="Plâtrerie")
+    assert (err.value.field, err.value.message) == (
+        "name",
+        "A category named Plâtrerie already exists here.",
+    )
+    with pytest.raises(DomainError) as err:
+        services.category_create(user=world.alice, name="Plaques", parent=platre)
+    assert err.value.field == "name"
+    with pytest.raises(DomainError) as err:
+        services.category_update(user=world.alice, category=elec, name="Plâtrerie")
+    assert err.value.field == "name"
+    assert snapshot() == before

@@ -11,13 +11,21 @@ from chantier.core.models import Company, Membership, User
 @pytest.mark.django_db
 def test_create_user_creates_the_company_and_prints_a_password():
     out = io.StringIO()
-    call_command("create_user", "marie", company="Marie Elec", role="manager", stdout=out)
+    call_command("create_user", "marie", company="Marie Elec", role="admin", stdout=out)
     password = out.getvalue().strip().splitlines()[-1].split(": ", 1)[1]
     user = User.objects.get(username="marie")
     assert user.check_password(password)
     assert Membership.objects.get(user=user).company.name == "Marie Elec"
     call_command("create_user", "paul", company="Marie Elec", role="site", stdout=io.StringIO())
     assert Company.objects.filter(name="Marie Elec").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_company_first_gets_an_administrator():
+    with pytest.raises(CommandError, match="administrateur"):
+        call_command("create_user", "paul", company="Neuve", role="manager", stdout=io.StringIO())
+    assert not Company.objects.filter(name="Neuve").exists()
+    assert not User.objects.filter(username="paul").exists()
 
 
 @pytest.mark.django_db

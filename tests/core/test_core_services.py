@@ -45,6 +45,7 @@ def test_french_formatting():
 def test_user_create_makes_a_member_with_a_password():
     company, created = services.company_get_or_create(name="Acme")
     assert created
+    services.user_create(username="boss", company=company, role="admin")
     user, password = services.user_create(username="u1", company=company, role="manager")
     assert user.check_password(password)
     assert Membership.objects.get(user=user).role == "manager"
@@ -62,6 +63,10 @@ def test_user_create_refuses_unknown_role_and_duplicates():
     with pytest.raises(DomainError):
         services.user_create(username="u1", company=company, role="admin")
     assert Membership.objects.count() == 1
+    other = Company.objects.create(name="Other")
+    with pytest.raises(DomainError) as err:
+        services.user_create(username="u2", company=other, role="site")
+    assert err.value.field == "role"
 
 
 @pytest.mark.django_db

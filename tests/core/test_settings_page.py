@@ -88,6 +88,23 @@ def test_bad_settings_are_refused_with_the_field_named(alice_client, world, fiel
     assert Company.objects.filter(pk=world.company_a.pk).values().get() == before
 
 
+def test_french_decimals_are_read_as_typed(alice_client, world):
+    data = {**VALID, "labour_coefficient": "1,40", "share_capital": "10 000,50"}
+    assert alice_client.post("/settings/save/", data).status_code == 302
+    company = Company.objects.get(pk=world.company_a.pk)
+    assert company.labour_coefficient == Decimal("1.4000")
+    assert company.share_capital == Decimal("10000.50")
+    page = alice_client.get("/settings/").content.decode()
+    assert 'value="1,4000"' in page
+    assert 'type="number" name="labour_coefficient"' not in page
+
+
+def test_vat_number_must_carry_the_siren(alice_client, world):
+    response = alice_client.post("/settings/save/", {**VALID, "vat_number": "FR40303265045"})
+    assert response.status_code == 400
+    assert "vat_number" in response.context["form"].errors
+
+
 def test_siret_must_extend_the_siren(alice_client, world):
     response = alice_client.post("/settings/save/", {**VALID, "siret": "40483304800022"})
     assert response.status_code == 400

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import smtplib
 import threading
 from datetime import timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from chantier.core.exceptions import DomainError, PermissionDenied
+from chantier.core.models import AuditEntry
 from chantier.mail.models import OutboxMessage
 from chantier.mail.services import (
     backoff,
+    is_permanent,
     message_deliver,
     message_prepare,
     message_queue,
     message_retry,
 )
 from chantier.parties.models import Interaction
-from tests.mail.conftest import free_port, smtp_mailer
+from tests.mail.conftest import Recorder, free_port, smtp_mailer
 
 Status = OutboxMessage.Status
 PDF = ("devis DEV-12.pdf", "application/pdf", b"%PDF-1.7\n%fake quote\n")
@@ -250,3 +255,88 @@ def test_retry_of_another_companys_message_is_refused(mail_world):
         message_retry(user=mail_world.charlie, message=message)
     message.refresh_from_db()
     assert message.status == Status.FAILED
+
+
+class StuckThenRetried(BaseEmailBackend):
+    """A worker that hangs past STUCK_AFTER: meanwhile a writer retries the message and
+    another worker delivers it. Then this worker's own attempt ends with `outcome`."""
+
+    def __init__(self, world, pk: int, outcome: Exception | None) -> None:
+        super().__init__()
+        self.world, self.pk, self.outcome = world, pk, outcome
+
+    def send_messages(self, email_messages) -> int:
+        pk = self.pk
+        OutboxMessage.objects.filter(pk=pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+        message_retry(user=self.world.alice, message=OutboxMessage.objects.get(pk=pk))
+        assert message_deliver(pk) == Status.SENT  # the second worker, default mailer
+        if self.outcome is not None:
+            raise self.outcome
+        return 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "outcome", [None, ConnectionRefusedError(111, "Connection refused")], ids=["sent", "failed"]
+)
+def test_a_late_outcome_does_not_overwrite_the_retry_that_superseded_it(
+    mail_world, settings, outcome
+):
+    message = queue(mail_world)
+
+    assert message_deliver(
+        message.pk, connection=StuckThenRetried(mail_world, message.pk, outcome)
+    ) == (Status.SENT)
+
+    message.refresh_from_db()
+    # What the second worker recorded stands: one attempt, sent, logged once, no retry due.
+    assert (message.status, message.attempts, message.last_error) == (Status.SENT, 1, "")
+    assert message.next_attempt_at is None
+    assert Interaction.objects.count() == 1
+    assert AuditEntry.objects.filter(action="message_sent").count() == 1
+    assert not AuditEntry.objects.filter(action="message_failed").exists()
+    assert len(list(settings.MAIL_DIR.glob("*.eml"))) == 1
+
+
+class RefusingRecorder(Recorder):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mailbox_refused_for_good_fails_at_once(mail_world, settings):
+    controller = Controller(RefusingRecorder(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = smtp_mailer(controller.port)
+    try:
+        message = queue(mail_world)
+        run_worker()
+    finally:
+        controller.stop()
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.next_attempt_at) == (Status.FAILED, 1, None)
+    assert message.last_error.startswith("SMTPRecipientsRefused: ")
+    assert "User unknown" in message.last_error
+    assert not DBTaskResult.objects.filter(status="READY").exists()  # no retry scheduled
+    assert AuditEntry.objects.get(action="message_failed").data["attempts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("exc", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"unknown")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@x.example": (450, b"greylisted")}), False),
+        (
+            smtplib.SMTPRecipientsRefused({"a@x.example": (550, b"no"), "b@x.example": (451, b"")}),
+            False,
+        ),
+        (smtplib.SMTPSenderRefused(553, b"sender refused", "chantier@localhost"), True),
+        (smtplib.SMTPDataError(554, b"spam"), True),
+        (smtplib.SMTPDataError(452, b"mailbox full"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad credentials"), False),
+        (ConnectionRefusedError(111, "refused"), False),
+    ],
+)
+def test_only_a_final_refusal_of_the_receiving_server_is_permanent(exc, permanent):
+    assert is_permanent(exc) is permanent

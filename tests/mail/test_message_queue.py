@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import pytest
 
 from chantier.core.exceptions import DomainError, PermissionDenied
 from chantier.core.models import AuditEntry
-from chantier.mail import registry
+from chantier.mail import registry, services
+from chantier.mail.exceptions import AlreadyQueued
 from chantier.mail.models import OutboxAttachment, OutboxMessage
 from chantier.mail.services import message_prepare, message_queue
 
@@ -175,3 +177,61 @@ def test_queue_strips_line_breaks_from_the_subject_and_dedupes_addresses(mail_wo
     )
     assert message.subject == "Devis Bcc: victim@example.com"
     assert message.to == ["a@x.example"]
+
+
+TOKEN = uuid.UUID("6f1c2b4e-3d0a-4c59-8e7f-2a9b1c3d4e5f")
+
+
+def test_a_draft_queued_twice_with_its_token_is_stored_once(mail_world):
+    draft = message_prepare(
+        user=mail_world.alice,
+        template_key="client",
+        client=mail_world.client_a,
+        attachments=[("devis.pdf", "application/pdf", b"%PDF")],
+    )
+    draft = dataclasses.replace(draft, submit_token=TOKEN)
+    first = message_queue(user=mail_world.alice, draft=draft)
+
+    with pytest.raises(AlreadyQueued) as err:
+        message_queue(user=mail_world.alice, draft=draft)
+
+    assert err.value.existing == first
+    assert err.value.message == (
+        "Cet e-mail est déjà en file d'envoi ; il ne sera pas envoyé une seconde fois."
+    )
+    assert OutboxMessage.objects.count() == 1
+    assert OutboxAttachment.objects.count() == 1
+    assert AuditEntry.objects.filter(action="message_queue").count() == 1
+
+
+def test_two_posts_of_a_draft_racing_each_other_store_it_once(mail_world, monkeypatch):
+    """The second post looked before the first was committed: the constraint decides."""
+    draft = message_prepare(user=mail_world.alice, template_key="blank")
+    draft = dataclasses.replace(draft, to=["a@x.example"], submit_token=TOKEN)
+    first = message_queue(user=mail_world.alice, draft=draft)
+    looked_up = services._queued_with
+    calls = []
+
+    def not_yet_committed(company, token):
+        calls.append(token)
+        return None if len(calls) == 1 else looked_up(company, token)
+
+    monkeypatch.setattr(services, "_queued_with", not_yet_committed)
+    with pytest.raises(AlreadyQueued) as err:
+        message_queue(user=mail_world.alice, draft=draft)
+    assert err.value.existing == first
+    assert calls == [TOKEN, TOKEN]
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_the_token_is_unique_per_company_and_optional(mail_world):
+    draft = message_prepare(user=mail_world.alice, template_key="blank")
+    draft = dataclasses.replace(draft, to=["a@x.example"])
+    for _ in range(2):  # queued by code: no token, never refused as a duplicate
+        message_queue(user=mail_world.alice, draft=draft)
+    message_queue(user=mail_world.alice, draft=dataclasses.replace(draft, submit_token=TOKEN))
+    other = message_prepare(user=mail_world.charlie, template_key="blank")
+    other = dataclasses.replace(other, to=["b@x.example"], submit_token=TOKEN)
+    message_queue(user=mail_world.charlie, draft=other)
+    assert OutboxMessage.objects.filter(company=mail_world.company_a).count() == 3
+    assert OutboxMessage.objects.filter(company=mail_world.company_b).count() == 1

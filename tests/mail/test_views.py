@@ -208,3 +208,78 @@ def test_outbox_lists_searches_filters_with_few_queries(
     assert "En échec" in failed.content.decode()
     page2 = alice_client.get("/mail/?page=2&status=")
     assert len(page2.context["object_list"]) == 6
+
+
+def test_the_same_draft_posted_twice_is_queued_once(
+    mail_world, alice_client, django_capture_on_commit_callbacks
+):
+    page = alice_client.get(compose_url(mail_world.client_a.pk))
+    token = page.context["form"].initial["submit_token"]
+    assert f'type="hidden" name="submit_token" value="{token}"' in page.content.decode()
+    data = {"to": "dupont@client.example", "subject": "Devis", "body": "", "submit_token": token}
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = alice_client.post(compose_url(mail_world.client_a.pk), data)
+        second = alice_client.post(compose_url(mail_world.client_a.pk), data, follow=True)
+
+    message = OutboxMessage.objects.get()
+    assert first.url == "/mail/"
+    assert message.submit_token == token
+    assert second.redirect_chain == [(f"/mail/{message.pk}/", 302)]
+    assert "Cet e-mail est déjà en file d'envoi ; il ne sera pas envoyé une seconde fois." in (
+        html.unescape(second.content.decode())
+    )
+    assert len(callbacks) == 1  # one delivery task
+
+
+def test_each_compose_page_has_its_own_token(mail_world, alice_client):
+    tokens = {
+        alice_client.get(compose_url(mail_world.client_a.pk))
+        .context["form"]
+        .initial["submit_token"]
+        for _ in range(2)
+    }
+    assert len(tokens) == 2
+    for token in tokens:  # two letters written from two pages are both sent
+        data = {"to": "dupont@client.example", "subject": "S", "body": "", "submit_token": token}
+        assert alice_client.post(compose_url(mail_world.client_a.pk), data).status_code == 302
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_a_refused_draft_keeps_its_token_and_may_be_sent_once_corrected(mail_world, alice_client):
+    token = "0b5b1c43-0c6e-4a57-9a31-5d2d3b3a6f10"
+    data = {"to": "pas-une-adresse", "subject": "S", "body": "", "submit_token": token}
+    refused = alice_client.post(compose_url(mail_world.client_a.pk), data)
+    assert refused.status_code == 400
+    assert f'name="submit_token" value="{token}"' in refused.content.decode()
+    data["to"] = "dupont@client.example"
+    assert alice_client.post(compose_url(mail_world.client_a.pk), data).url == "/mail/"
+    assert str(OutboxMessage.objects.get().submit_token) == token
+
+
+def test_the_raw_delivery_error_is_for_administrators_only(mail_world, alice_client, bob_client):
+    message = queued(mail_world)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=Status.FAILED, attempts=5, last_error="OSError: smtp.internal.lan:25 /srv/x"
+    )
+    generic = (
+        "Le serveur de messagerie n'a pas accepté l'e-mail. Un administrateur peut en voir le "
+        "détail."
+    )
+    for url in ("/mail/", f"/mail/{message.pk}/"):
+        as_admin = html.unescape(alice_client.get(url).content.decode())
+        assert "smtp.internal.lan" in as_admin
+        assert generic not in as_admin
+        as_reader = html.unescape(bob_client.get(url).content.decode())
+        assert "smtp.internal.lan" not in as_reader
+        assert "/srv/x" not in as_reader
+        assert generic in as_reader
+
+
+def test_a_nul_byte_in_the_outbox_search_answers_200(mail_world, alice_client):
+    queued(mail_world, subject="Devis cuisine")
+    response = alice_client.get("/mail/?q=%00")
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 1
+    found = alice_client.get("/mail/?q=cui%00sine")
+    assert [m.subject for m in found.context["object_list"]] == ["Devis cuisine"]

@@ -75,6 +75,23 @@ def test_invalid_data_is_400_with_the_field(world, alice_api, change, field):
     assert Client.objects.count() == 0
 
 
+def test_several_invalid_fields_are_all_reported(world, alice_api):
+    body = {**BODY, "siren": "123456789", "address": {**BODY["address"], "postcode": "6900"}}
+    response = alice_api.post("/clients", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "2 champs sont invalides.",
+        "errors": [
+            {
+                "field": "siren",
+                "message": "SIREN invalide : 9 chiffres avec une clé de contrôle valide attendus.",
+            },
+            {"field": "address.postcode", "message": "Un code postal français a 5 chiffres."},
+        ],
+    }
+    assert Client.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -159,7 +176,9 @@ def test_delete_of_a_referenced_client_is_409_with_the_reason(world, alice_api, 
     response = alice_api.delete(f"/clients/{acme.pk}")
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "Ce client ne peut pas être supprimé : il est lié à 1 chantier.",
+        "detail": (
+            "« Acme Construction » ne peut pas être supprimé : il est utilisé par 1 chantier."
+        ),
         "errors": [],
     }
     assert Client.objects.filter(pk=acme.pk).exists()

@@ -83,6 +83,18 @@ def test_service_refusal_lands_on_the_field(world, alice_client):
     assert Client.objects.count() == 0
 
 
+def test_several_service_refusals_each_land_on_their_field(world, alice_client):
+    # Both pass the form; the service refuses both at once (FieldErrors).
+    data = {**FORM, "vat_number": "FR40303265045", "postcode": "6900"}
+    response = alice_client.post("/clients/new/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "vat_number": ["Le numéro de TVA ne correspond pas au SIREN."],
+        "postcode": ["Un code postal français a 5 chiffres."],
+    }
+    assert Client.objects.count() == 0
+
+
 def test_missing_address_is_refused(world, alice_client):
     response = alice_client.post("/clients/new/", {**FORM, "city": "", "postcode": ""})
     assert response.status_code == 400
@@ -187,7 +199,10 @@ def test_delete_of_a_referenced_client_is_refused_with_a_clear_message(world, al
     services.site_create(user=world.alice, client=acme, name="A", **address())
     services.site_create(user=world.alice, client=acme, name="B", **address())
     services.contact_create(user=world.alice, client=acme, last_name="Garnier")
-    message = "Ce client ne peut pas être supprimé : il est lié à 2 chantiers et 1 contact."
+    message = (
+        "« Acme Construction » ne peut pas être supprimé : "
+        "il est utilisé par 2 chantiers et 1 contact."
+    )
     page = alice_client.get(f"/clients/{acme.pk}/delete/").content.decode()
     assert message in page
     assert "Oui, supprimer" not in page

@@ -71,7 +71,7 @@ def test_supplier_detail_edit_and_delete(world, alice_client, point_p):
     assert point_p.name == "Point P"
     refused = alice_client.post(f"/clients/suppliers/{point_p.pk}/delete/")
     assert refused.status_code == 409
-    assert "Ce fournisseur ne peut pas être supprimé" in refused.content.decode()
+    assert "« Point P » ne peut pas être supprimé" in refused.content.decode()
     Contact.objects.all().delete()
     assert alice_client.post(f"/clients/suppliers/{point_p.pk}/delete/").status_code == 302
     assert Supplier.objects.count() == 0
@@ -80,7 +80,7 @@ def test_supplier_detail_edit_and_delete(world, alice_client, point_p):
 def test_supplier_used_by_the_catalogue_cannot_be_deleted(world, alice_client, point_p):
     Item.objects.create(company=world.company_a, reference="PL-01", name="Plaque", supplier=point_p)
     page = alice_client.get(f"/clients/suppliers/{point_p.pk}/delete/").content.decode()
-    assert "Ce fournisseur ne peut pas être supprimé : il est lié à 1 " in page
+    assert "« Point P Gerland » ne peut pas être supprimé : il est utilisé par 1 " in page
     assert alice_client.post(f"/clients/suppliers/{point_p.pk}/delete/").status_code == 409
     assert Supplier.objects.filter(pk=point_p.pk).exists()
 

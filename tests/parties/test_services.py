@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from chantier.catalogue.models import Item
+from chantier.core.deletion import deletion_refusal
 from chantier.core.exceptions import DomainError, InUse, PermissionDenied
 from chantier.core.models import AuditEntry
 from chantier.parties import selectors, services
+from chantier.parties.exceptions import FieldErrors
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
 from tests.parties.conftest import SIREN, address
 
 pytestmark = pytest.mark.django_db
 
 
-def errors_of(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
-    return excinfo.value.message_dict
+def errors_of(excinfo: pytest.ExceptionInfo[FieldErrors]) -> dict[str, list[str]]:
+    return excinfo.value.errors
 
 
 # --- clients ------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ def test_an_individual_needs_only_a_name(world):
 )
 def test_client_create_refuses_bad_data_and_creates_nothing(world, fields, field):
     data = {"name": "Dupont", **fields}
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         services.client_create(user=world.alice, **data)
     assert field in errors_of(excinfo)
     assert Client.objects.count() == 0
@@ -76,7 +77,7 @@ def test_client_create_refuses_bad_data_and_creates_nothing(world, fields, field
 
 
 def test_bad_siren_message_is_clear(world):
-    with translation.override("en"), pytest.raises(ValidationError) as excinfo:
+    with translation.override("en"), pytest.raises(FieldErrors) as excinfo:
         services.client_create(user=world.alice, name="Dupont", siren="123456789")
     assert errors_of(excinfo) == {
         "siren": ["Invalid SIREN: 9 digits with a valid check digit expected."]
@@ -84,9 +85,21 @@ def test_bad_siren_message_is_clear(world):
 
 
 def test_every_faulty_field_is_reported_at_once(world):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         services.client_create(user=world.alice, name="", siren="1", email="@")
     assert set(errors_of(excinfo)) == {"name", "siren", "email"}
+    # A domain error like any other (DESIGN convention 5), naming no single field.
+    assert isinstance(excinfo.value, DomainError)
+    assert (excinfo.value.field, excinfo.value.message) == (None, "3 champs sont invalides.")
+
+
+def test_one_faulty_field_is_named_like_any_domain_error(world):
+    with pytest.raises(DomainError) as excinfo:
+        services.client_create(user=world.alice, name="Dupont", postcode="6900")
+    assert (excinfo.value.field, excinfo.value.message) == (
+        "postcode",
+        "Un code postal français a 5 chiffres.",
+    )
 
 
 def test_read_only_role_cannot_create(world):
@@ -112,7 +125,7 @@ def test_client_update_changes_and_audits_the_fields(world, acme):
 
 
 def test_client_update_with_bad_data_changes_nothing(world, acme):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         services.client_update(user=world.alice, client=acme, city="Bron", siren="999999999")
     assert list(errors_of(excinfo)) == ["siren"]
     acme.refresh_from_db()
@@ -134,7 +147,9 @@ def test_client_delete_refused_while_referenced_and_nothing_deleted(world, acme)
     services.contact_create(user=world.alice, client=acme, last_name="Garnier")
     with translation.override("en"), pytest.raises(InUse) as excinfo:
         services.client_delete(user=world.alice, client=acme)
-    assert excinfo.value.message == "This client cannot be deleted: it has 2 sites and 1 contact."
+    assert excinfo.value.message == (
+        "Acme Construction cannot be deleted: it is used by 2 sites and 1 contact."
+    )
     assert Client.objects.filter(pk=acme.pk).exists()
     assert (Site.objects.count(), Contact.objects.count()) == (2, 1)
     assert not AuditEntry.objects.filter(action="client_delete").exists()
@@ -145,7 +160,9 @@ def test_client_history_is_not_lost_with_it(world, acme):
     services.interaction_record(user=None, client=acme, kind="email", subject="Devis envoyé")
     with translation.override("en"), pytest.raises(InUse) as excinfo:
         services.client_delete(user=world.alice, client=acme)
-    assert excinfo.value.message == "This client cannot be deleted: it has 2 interactions."
+    assert excinfo.value.message == (
+        "Acme Construction cannot be deleted: it is used by 2 interactions."
+    )
     assert Interaction.objects.count() == 2
 
 
@@ -154,7 +171,7 @@ def test_in_use_message_reads_french_by_default(world, acme):
     with pytest.raises(InUse) as excinfo:
         services.client_delete(user=world.alice, client=acme)
     assert excinfo.value.message == (
-        "Ce client ne peut pas être supprimé : il est lié à 1 chantier."
+        "« Acme Construction » ne peut pas être supprimé : il est utilisé par 1 chantier."
     )
 
 
@@ -171,11 +188,12 @@ def test_client_delete_refused_to_read_only(world, acme):
 
 
 def test_deletion_refusal_is_known_before_trying(world, acme):
-    assert selectors.deletion_refusal(acme) is None
+    assert deletion_refusal(acme) is None
     services.contact_create(user=world.alice, client=acme, last_name="Garnier")
     with translation.override("en"):
-        assert selectors.deletion_refusal(acme) == (
-            "This client cannot be deleted: it has 1 contact."
+        assert (
+            deletion_refusal(acme)
+            == "Acme Construction cannot be deleted: it is used by 1 contact."
         )
 
 
@@ -191,7 +209,7 @@ def test_supplier_and_subcontractor_create(world):
 
 
 def test_supplier_bad_vat_refused(world):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         services.supplier_create(user=world.alice, name="Cedeo", vat_number="FR123")
     assert list(errors_of(excinfo)) == ["vat_number"]
     assert Supplier.objects.count() == 0
@@ -203,7 +221,7 @@ def test_supplier_delete_refused_while_a_catalogue_item_uses_it(world, point_p):
     with translation.override("en"), pytest.raises(InUse) as excinfo:
         services.supplier_delete(user=world.alice, supplier=point_p)
     assert excinfo.value.message == (
-        "This supplier cannot be deleted: it has 1 contact and 1 item."
+        "Point P Gerland cannot be deleted: it is used by 1 item and 1 contact."
     )
     assert Supplier.objects.filter(pk=point_p.pk).exists()
 
@@ -240,7 +258,7 @@ def test_contact_cannot_belong_to_both(world, acme, point_p):
 
 
 def test_contact_needs_a_last_name_and_a_valid_email(world, acme):
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(FieldErrors) as excinfo:
         services.contact_create(user=world.alice, client=acme, first_name="Luc", email="luc@")
     assert set(errors_of(excinfo)) == {"last_name", "email"}
 
@@ -268,7 +286,7 @@ def test_site_create_update_delete(world, acme):
     services.site_update(user=world.alice, site=site, access_notes="Code 4512")
     site.refresh_from_db()
     assert site.access_notes == "Code 4512"
-    with pytest.raises(ValidationError):
+    with pytest.raises(FieldErrors):
         services.site_update(user=world.alice, site=site, postcode="ABCDE")
     services.site_delete(user=world.alice, site=site)
     assert Site.objects.count() == 0

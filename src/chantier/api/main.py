@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chantier.api.auth import BearerToken
@@ -23,13 +24,15 @@ api = NinjaAPI(
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, error_body("Not found."), status=404)
+    return api.create_response(request, error_body(_("Not found.")), status=404)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
-        request, error_body("Missing or invalid token (Authorization: Bearer <token>)."), status=401
+        request,
+        error_body(_("Missing or invalid token (Authorization: Bearer <token>).")),
+        status=401,
     )
     response["WWW-Authenticate"] = "Bearer"
     return response
@@ -62,7 +65,7 @@ def model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRe
         {"field": field, "message": " ".join(str(m) for m in msgs)}
         for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items()
     ]
-    return api.create_response(request, error_body("Invalid data.", errors), status=400)
+    return api.create_response(request, error_body(_("Invalid data."), errors), status=400)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -71,12 +74,18 @@ def request_validation_error(request: HttpRequest, exc: NinjaValidationError) ->
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
-    return api.create_response(request, error_body("Invalid request.", errors), status=422)
+    return api.create_response(request, error_body(_("Invalid request."), errors), status=422)
 
 
 def unknown_route(request: HttpRequest, rest: str) -> HttpResponse:
     """Any other /api/v1/ path: the API's JSON error shape, not Django's HTML page."""
-    return api.create_response(request, error_body("No such API route."), status=404)
+    return api.create_response(request, error_body(_("No such API route.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own errors (e.g. a body that is not JSON) in the API's error shape."""
+    return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
 
 def _register_routers() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,12 +14,18 @@ from chantier.catalogue import costing, selectors
 from chantier.catalogue.models import Item
 from chantier.core.access import acting_user, get_for_company, membership_of
 from chantier.core.exceptions import DomainError
+from chantier.core.money import round2, round3, round4
 
 router = Router(tags=["catalogue"])
 
 
-def _places(value: Any, places: int) -> str:
-    return f"{value:.{places}f}"
+_ROUND = {2: round2, 3: round3, 4: round4}
+
+
+def _places(value: Decimal, places: int) -> str:
+    """A decimal as API.md wants it: a string with fixed places, rounded half-up (ADR 0001)
+    by chantier.core.money, never by format()'s half-even."""
+    return f"{_ROUND[places](value):.{places}f}"
 
 
 class ItemOut(Schema):

@@ -15,30 +15,29 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chantier.catalogue import selectors, services
 from chantier.catalogue.forms import CategoryForm
 from chantier.catalogue.models import Category
-from chantier.catalogue.views import company_of, writer_page
-from chantier.core.access import acting_user, get_for_company
-from chantier.core.exceptions import DomainError, InUse
+from chantier.core.access import acting_user, get_for_company, writer_required
+from chantier.core.deletion import deletion_refusal
+from chantier.core.exceptions import InUse
 from chantier.core.pagination import paginate
+from chantier.core.web import company_of_request, posted, save_form
 
 
 @require_GET
 def category_list(request: HttpRequest) -> HttpResponse:
-    categories = selectors.category_list(company_of(request), q=request.GET.get("q", ""))
+    categories = selectors.category_list(company_of_request(request), q=request.GET.get("q", ""))
     # A company has tens of categories, sorted in Python (French order): a list pages as well.
     context = paginate(request, cast("QuerySet[Category]", categories))
     return render(request, "catalogue/category_list.html", context)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def category_create(request: HttpRequest) -> HttpResponse:
-    form = CategoryForm(request.POST or None, company=company_of(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            category = services.category_create(user=acting_user(request), **form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
+    form = CategoryForm(posted(request), company=company_of_request(request))
+    if request.method == "POST":
+        user = acting_user(request)
+        category = save_form(form, lambda data: services.category_create(user=user, **data))
+        if category is not None:
             messages.success(request, _("Category %(name)s created.") % {"name": category})
             return redirect("catalogue:category_list")
     context = {"form": form, "title": _("New category")}
@@ -46,19 +45,17 @@ def category_create(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/category_form.html", context, status=status)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    category = get_for_company(Category.objects.all(), acting_user(request), pk)
-    form = CategoryForm(request.POST or None, company=company_of(request), instance=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_update(
-                user=acting_user(request), category=category, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
+    user = acting_user(request)
+    category = get_for_company(Category.objects.all(), user, pk)
+    form = CategoryForm(posted(request), company=company_of_request(request), instance=category)
+    if request.method == "POST":
+        saved = save_form(
+            form, lambda data: services.category_update(user=user, category=category, **data)
+        )
+        if saved is not None:
             messages.success(request, _("Category saved."))
             return redirect("catalogue:category_list")
     context = {"form": form, "category": category, "title": _("Edit category")}
@@ -66,7 +63,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "catalogue/category_form.html", context, status=status)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_for_company(Category.objects.select_related("parent"), acting_user(request), pk)
@@ -79,7 +76,7 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Category deleted."))
             return redirect("catalogue:category_list")
     else:
-        refusal = selectors.delete_refusal(category)
+        refusal = deletion_refusal(category, selectors.describe_blockers)
     context = {
         "object": category,
         "refusal": refusal,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chantier.catalogue.forms import categories_in_order
-from chantier.catalogue.models import Item
+from chantier.catalogue.models import Category, Item
 from chantier.core.models import Company
 
 
@@ -19,7 +19,7 @@ class ItemFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"),
         required=False,
-        queryset=Item.objects.none(),
+        queryset=Category.objects.none(),
         empty_label=_("All categories"),
     )
 

@@ -9,11 +9,13 @@ from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chantier.catalogue import selectors
 from chantier.catalogue.models import Category, Item
-from chantier.core.exceptions import DomainError
 from chantier.core.models import Company
 from chantier.parties.models import Supplier
 
@@ -59,6 +61,15 @@ class ItemForm(forms.Form):
             kwargs.setdefault("initial", model_to_dict(instance, fields=ITEM_FIELDS))
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(Item, fields=ITEM_FIELDS))
+        # A price typed with more decimals is rounded half-up when saved (DESIGN "Money",
+        # services.stored_amount): up to 4 are accepted, 12 digits before the point.
+        sale_price = Item._meta.get_field("sale_price")
+        self.fields["sale_price"] = forms.DecimalField(
+            label=capfirst(sale_price.verbose_name),
+            initial=sale_price.get_default(),
+            max_digits=16,
+            decimal_places=4,
+        )
         self.fields["vat_rate"] = forms.TypedChoiceField(
             label=_("VAT rate (%)"), choices=VAT_CHOICES, coerce=Decimal
         )
@@ -76,9 +87,6 @@ class ItemForm(forms.Form):
             "Excluding VAT. A kit or an assembly with components is costed from them."
         )
         self.fields["description"].widget.attrs["rows"] = 3
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
 
 class CategoryForm(forms.Form):
@@ -101,26 +109,48 @@ class CategoryForm(forms.Form):
             parents = parents.exclude(pk=instance.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
-
-class ComponentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.reference} · {obj.name} ({obj.unit})"
+COMPONENT_CHOICES_ID = "component-choices"
 
 
 class ComponentForm(forms.Form):
-    component = ComponentChoiceField(label=_("Component"), queryset=Item.objects.none())
+    """A component is typed by its reference; while typing, the browser offers up to 20
+    matching items (a <datalist> filled by catalogue:component_search), so the page does
+    not carry the whole catalogue and the field works with the keyboard alone."""
+
+    component = forms.CharField(
+        label=_("Component"),
+        max_length=50,
+        help_text=_("Type a reference or words of the name, then choose in the list."),
+    )
     quantity = forms.DecimalField(label=_("Quantity per unit"), max_digits=14, decimal_places=3)
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["component"].queryset = candidates  # type: ignore[attr-defined]
+        self.item = item
+        self.fields["component"].widget.attrs.update(
+            {
+                "list": COMPONENT_CHOICES_ID,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "hx-get": reverse("catalogue:component_search", kwargs={"pk": item.pk}),
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": f"#{COMPONENT_CHOICES_ID}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
         _localize(self.fields["quantity"])
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+    def clean_component(self) -> Item:
+        reference = self.cleaned_data["component"].strip()
+        component = selectors.component_by_reference(self.item, reference)
+        if component is None:
+            raise forms.ValidationError(
+                _("No item has the reference %(ref)s: choose one in the list."),
+                params={"ref": reference},
+            )
+        return component
 
 
 class QuantityForm(forms.Form):

@@ -1,10 +1,15 @@
 """Catalogue import from CSV or XLSX, with a per-row report of what was rejected and why.
 
-Rows are parsed and checked first; the valid ones are then written in one
-transaction through the item services (an existing reference is updated, a new
-one created). A row the services refuse is rolled back alone (savepoint) and
-reported. An unreadable file or a file without a header creates nothing.
-An empty cell leaves the current value unchanged (or the default, for a new item).
+Every row is checked first, in Python: against the company's items, categories and
+suppliers (loaded once, one query each), against the other rows (a reference appears
+once), and through the same rules as the item services (services.apply_item_data and
+check_item_rules: formats, number ranges, VAT rates…). A row that breaks a rule is
+reported with the reason and left out. The valid rows are then written in bulk, in one
+transaction: the new categories, the new items, the changed items, and one audit entry
+for the whole import. An existing reference is updated, a new one created.
+
+An unreadable file or a file without a header creates nothing. An empty cell leaves the
+current value unchanged (or the default, for a new item).
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chantier.catalogue import services
-from chantier.catalogue.models import Category, Item
+from chantier.catalogue.models import Category, Item, ItemComponent
 from chantier.catalogue.spreadsheets import (
     SpreadsheetError,
     cell_number,
@@ -30,9 +36,11 @@ from chantier.core.access import require_writer
 from chantier.core.exceptions import DomainError
 from chantier.core.models import Company, User
 from chantier.core.money import VAT_RATES
+from chantier.core.services import audit_log
 from chantier.parties.models import Supplier
 
 CREATED, UPDATED, REJECTED = "created", "updated", "rejected"
+BATCH_SIZE = 1000
 TEXT_FIELDS = ("name", "unit", "supplier_reference", "datasheet_url", "description")
 PERCENT_FRACTIONS = {rate / 100: rate for rate in VAT_RATES if rate}
 
@@ -67,16 +75,23 @@ class ImportReport:
 
 @dataclass
 class _Plan:
+    """A valid row: the item to create, or the existing item with its changed fields."""
+
     row: int
     reference: str
-    data: dict[str, Any]
-    category: str = ""
-    subcategory: str = ""
-    existing: Item | None = None
+    item: Item
+    created: bool
+    changed: set[str] = field(default_factory=set)
 
 
 class _RowError(Exception):
     pass
+
+
+# Keys of a category in _Context.categories: (None, name) for a top-level category,
+# (parent name, name) for a subcategory; names casefolded ("plâtrerie" = "Plâtrerie").
+CategoryKey = tuple[str | None, str]
+FOREIGN_KEYS = {"category": "category_id", "supplier": "supplier_id"}
 
 
 class _Context:
@@ -84,17 +99,50 @@ class _Context:
 
     def __init__(self, company: Company, references: set[str]) -> None:
         self.company = company
-        self.items = {
-            i.reference: i for i in Item.objects.filter(company=company, reference__in=references)
-        }
+        # Locked until the import is written, so a concurrent edit is not overwritten.
+        existing = (
+            Item.objects.select_for_update(of=("self",))
+            .select_related("supplier", "category")
+            .filter(company=company, reference__in=references)
+            .order_by("pk")
+        )
+        self.items = {item.reference: item for item in existing}
+        self.with_components = set(
+            ItemComponent.objects.filter(company=company)
+            .values_list("parent_id", flat=True)
+            .distinct()
+        )
         self.suppliers: dict[str, Supplier] = {}
         for supplier in Supplier.objects.filter(company=company).order_by("-pk"):
             self.suppliers[supplier.name.strip().casefold()] = supplier  # oldest wins
-        self.categories = {
-            (c.parent_id, c.name.casefold()): c for c in Category.objects.filter(company=company)
-        }
+        self.categories: dict[CategoryKey, Category] = {}
+        for category in Category.objects.filter(company=company).select_related("parent"):
+            parent = category.parent.name.casefold() if category.parent else None
+            self.categories[(parent, category.name.casefold())] = category
         self.kinds = choice_values(Item.Kind)
         self.structures = choice_values(Item.Structure)
+
+    def category(self, name: str, subcategory: str) -> Category:
+        """The row's category (or subcategory); a new one (unsaved) when the company has
+        none of that name. It is created only if a valid row uses it."""
+        parent = self._category(None, name, None)
+        if not subcategory:
+            return parent
+        return self._category(name.casefold(), subcategory, parent)
+
+    def _category(self, parent_key: str | None, name: str, parent: Category | None) -> Category:
+        key = (parent_key, name.casefold())
+        category = self.categories.get(key)
+        if category is None:
+            category = Category(company=self.company, name=name, parent=parent)
+            try:
+                services.check_category_rules(category)
+            except DomainError as exc:
+                raise _RowError(
+                    _("category %(name)r: %(reason)s") % {"name": name, "reason": exc.message}
+                ) from None
+            self.categories[key] = category
+        return category
 
 
 def import_items(*, user: User, content: bytes) -> ImportReport:
@@ -106,19 +154,29 @@ def import_items(*, user: User, content: bytes) -> ImportReport:
     if not body:
         raise SpreadsheetError(_("The file has a header but no rows to import."), field="file")
     references = {_cell(cells, columns, "reference") for _n, cells in body}
-    context = _Context(company, references)
     report = ImportReport()
-    plans: list[_Plan] = []
-    seen: dict[str, int] = {}
-    for number, cells in body:
-        try:
-            plan = _parse(number, cells, columns, context, seen)
-        except _RowError as exc:
-            reference = _cell(cells, columns, "reference")
-            report.results.append(RowResult(number, reference, REJECTED, str(exc)))
-        else:
-            plans.append(plan)
-    _write(user, plans, context, report)
+    try:
+        with transaction.atomic():
+            context = _Context(company, references)
+            plans: list[_Plan] = []
+            seen: dict[str, int] = {}
+            for number, cells in body:
+                try:
+                    plans.append(_check_row(number, cells, columns, context, seen))
+                except (_RowError, DomainError) as exc:
+                    reason = exc.message if isinstance(exc, DomainError) else str(exc)
+                    reference = _cell(cells, columns, "reference")
+                    report.results.append(RowResult(number, reference, REJECTED, reason))
+            _write(user, company, plans, report)
+    except IntegrityError:
+        # Another user created the same reference or category meanwhile: nothing written.
+        raise DomainError(
+            _(
+                "The catalogue was changed by someone else during the import: nothing was "
+                "imported. Import the file again."
+            ),
+            field="file",
+        ) from None
     report.results.sort(key=lambda r: r.row)
     return report
 
@@ -135,13 +193,14 @@ def _raw(cells: list[object], columns: dict[str, int], key: str) -> object | Non
     return cells[index]
 
 
-def _parse(
+def _check_row(
     number: int,
     cells: list[object],
     columns: dict[str, int],
     context: _Context,
     seen: dict[str, int],
 ) -> _Plan:
+    """The row as an item ready to write, or _RowError / DomainError with the reason."""
     reference = _cell(cells, columns, "reference")
     if not reference:
         raise _RowError(_("missing reference"))
@@ -164,7 +223,30 @@ def _parse(
     category, subcategory = _cell(cells, columns, "category"), _cell(cells, columns, "subcategory")
     if subcategory and not category:
         raise _RowError(_("subcategory %(name)r has no category") % {"name": subcategory})
-    return _Plan(number, reference, data, category, subcategory, existing)
+    if category:
+        data["category"] = context.category(category, subcategory)
+    if existing is None:
+        item = Item(company=context.company)
+        services.apply_item_data(item, data)
+        services.check_item_rules(item)
+        return _Plan(number, reference, item, created=True)
+    # The existing item is this import's own copy: a refused row leaves it unwritten.
+    before = {name: getattr(existing, FOREIGN_KEYS.get(name, name)) for name in data}
+    services.apply_item_data(existing, data)
+    services.check_item_rules(existing)
+    if existing.structure == Item.Structure.SIMPLE and existing.pk in context.with_components:
+        raise services.simple_with_components_error()
+    changed = {name for name in data if _changed(existing, name, before[name])}
+    return _Plan(number, reference, existing, created=False, changed=changed)
+
+
+def _changed(item: Item, name: str, before: object) -> bool:
+    if name in FOREIGN_KEYS:
+        related = getattr(item, name)  # cached: set from the row, no query
+        if related is None:
+            return before is not None
+        return related.pk is None or related.pk != before  # a new category, or another one
+    return bool(getattr(item, name) != before)
 
 
 def _parse_choices(
@@ -232,52 +314,48 @@ def _parse_supplier(
     data["supplier"] = supplier
 
 
-@transaction.atomic
-def _write(user: User, plans: list[_Plan], context: _Context, report: ImportReport) -> None:
+def _write(user: User, company: Company, plans: list[_Plan], report: ImportReport) -> None:
+    """Write the valid rows in bulk: new categories (top level, then subcategories), new
+    items, changed items; then one audit entry. Runs in import_items' transaction."""
+    tops: dict[int, Category] = {}
+    subs: dict[int, Category] = {}
     for plan in plans:
-        created_keys: list[tuple[int | None, str]] = []
-        try:
-            with transaction.atomic():
-                if plan.category:
-                    plan.data["category"] = _category(user, plan, context, created_keys)
-                if plan.existing is None:
-                    services.item_create(user=user, data=plan.data)  # type: ignore[arg-type]
-                    status = CREATED
-                else:
-                    services.item_update(user=user, item=plan.existing, data=plan.data)
-                    status = UPDATED
-        except DomainError as exc:
-            for key in created_keys:  # rolled back with the row
-                context.categories.pop(key, None)
-            report.results.append(RowResult(plan.row, plan.reference, REJECTED, exc.message))
-        else:
-            report.results.append(RowResult(plan.row, plan.reference, status))
-
-
-def _category(
-    user: User, plan: _Plan, context: _Context, created: list[tuple[int | None, str]]
-) -> Category:
-    """The row's category (or subcategory), created when the company has none of that name."""
-    parent = _get_or_create_category(user, context, plan.category, None, created)
-    if not plan.subcategory:
-        return parent
-    return _get_or_create_category(user, context, plan.subcategory, parent, created)
-
-
-def _get_or_create_category(
-    user: User,
-    context: _Context,
-    name: str,
-    parent: Category | None,
-    created: list[tuple[int | None, str]],
-) -> Category:
-    key = (parent.pk if parent else None, name.casefold())
-    category = context.categories.get(key)
-    if category is None:
-        category = services.category_create(user=user, name=name, parent=parent)
-        context.categories[key] = category
-        created.append(key)
-    return category
+        category = plan.item.category if plan.item.category_id is None else None
+        if category is not None and category.pk is None:
+            parent = category.parent
+            if parent is None:
+                tops[id(category)] = category
+            else:
+                subs[id(category)] = category
+                if parent.pk is None:
+                    tops[id(parent)] = parent
+    Category.objects.bulk_create(tops.values())
+    Category.objects.bulk_create(subs.values())
+    created = [plan.item for plan in plans if plan.created]
+    Item.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    changed = [plan for plan in plans if not plan.created and plan.changed]
+    if changed:
+        now = timezone.now()
+        for plan in changed:
+            plan.item.updated_at = now
+        fields = sorted(set().union(*(plan.changed for plan in changed)) | {"updated_at"})
+        Item.objects.bulk_update([p.item for p in changed], fields, batch_size=BATCH_SIZE)
+    for plan in plans:
+        report.results.append(
+            RowResult(plan.row, plan.reference, CREATED if plan.created else UPDATED)
+        )
+    audit_log(
+        company=company,
+        user=user,
+        action="item_import",
+        obj=company,
+        data={
+            "created": len(created),
+            "updated": len(plans) - len(created),
+            "rejected": len(report.rejected),
+            "categories_created": len(tops) + len(subs),
+        },
+    )
 
 
 def reason_text(result: RowResult) -> str:

@@ -1,19 +1,18 @@
 """Reads of the catalogue, always scoped to one company.
 
-Direct costs are computed in Python (costing.py) from the component graph,
-which is loaded in two queries whatever the depth of the assemblies.
+Direct costs are computed in Python (costing.py) from the component graph below the
+items shown, loaded level by level: one query per level of nesting, whatever the size
+of the catalogue.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Model, ProtectedError, Q, QuerySet
-from django.db.models.deletion import Collector
+from django.db.models import Count, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,8 +20,11 @@ from chantier.catalogue import costing
 from chantier.catalogue.models import Category, Item, ItemComponent
 from chantier.core.models import Company
 from chantier.core.pagination import search
+from chantier.core.web import french_sort_key
 
 SEARCH_FIELDS = ("reference", "name", "supplier_reference")
+COMPONENT_SEARCH_FIELDS = ("reference", "name")
+COMPONENT_SEARCH_LIMIT = 20
 
 
 def item_count(company: Company) -> int:
@@ -44,7 +46,11 @@ def item_list(
 
 def active_items(company: Company, *, kind: str = "") -> QuerySet[Item]:
     """Active items with their category path, in reference order (price lists, pickers)."""
-    items = Item.objects.filter(company=company, active=True).select_related("category__parent")
+    items = (
+        Item.objects.filter(company=company, active=True)
+        .select_related("category__parent")
+        .order_by("reference", "pk")
+    )
     return items.filter(kind=kind) if kind else items
 
 
@@ -64,38 +70,70 @@ def _category_sort_key(category: Category) -> tuple[str, bool, str]:
     return (french_sort_key(top), category.parent_id is not None, french_sort_key(category.name))
 
 
-def french_sort_key(text: str) -> str:
-    """Accents and case ignored, as a French reader sorts."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+def cost_catalogue(company: Company, roots: Iterable[Item]) -> dict[int, costing.CostItem]:
+    """The component graph below `roots` as costing.CostItem rows (the roots included).
+
+    Loaded level by level, only from the kits and assemblies met on the way: one query
+    per level of nesting (an assembly of assemblies of items is 3), whatever the size of
+    the company's catalogue. Only a kit or an assembly has components (the services
+    refuse components on a simple item), so a simple item ends its branch.
+    """
+    known: dict[int, tuple[str, Decimal]] = {}
+    frontier: set[int] = set()
+    for item in roots:
+        known[item.pk] = (item.kind, item.purchase_cost)
+        if item.structure != Item.Structure.SIMPLE:
+            frontier.add(item.pk)
+    edges = _load_edges(company, frontier, known)
+    return _cost_items(known, edges)
 
 
-def cost_catalogue(
-    company: Company, roots: Iterable[int] | None = None
+def _load_edges(
+    company: Company,
+    frontier: set[int],
+    known: dict[int, tuple[str, Decimal]],
+    edges: dict[int, list[costing.Component]] | None = None,
+) -> dict[int, list[costing.Component]]:
+    """Follow the components down from `frontier`, filling `known` with each item met;
+    `edges` may hold levels loaded already (their parents are not loaded again)."""
+    edges = defaultdict(list) if edges is None else edges
+    expanded = set(edges)
+    while frontier:
+        expanded |= frontier
+        rows = (
+            ItemComponent.objects.filter(company=company, parent_id__in=frontier)
+            .order_by("parent_id", "position", "pk")
+            .values_list(
+                "parent_id",
+                "component_id",
+                "quantity",
+                "component__kind",
+                "component__structure",
+                "component__purchase_cost",
+            )
+        )
+        frontier = set()
+        for parent_id, component_id, quantity, kind, structure, cost in rows:
+            edges[parent_id].append(costing.Component(component_id, quantity))
+            known[component_id] = (kind, cost)
+            if structure != Item.Structure.SIMPLE and component_id not in expanded:
+                frontier.add(component_id)
+    return edges
+
+
+def _cost_items(
+    known: dict[int, tuple[str, Decimal]], edges: dict[int, list[costing.Component]]
 ) -> dict[int, costing.CostItem]:
-    """The component graph as costing.CostItem rows: every item reachable from `roots`
-    (all the company's composite items when None), in two queries."""
-    edges: dict[int, list[costing.Component]] = defaultdict(list)
-    rows = ItemComponent.objects.filter(company=company).order_by("position", "pk")
-    for parent_id, component_id, quantity in rows.values_list(
-        "parent_id", "component_id", "quantity"
-    ):
-        edges[parent_id].append(costing.Component(component_id, quantity))
-    wanted = _reachable(edges, edges.keys() if roots is None else roots)
-    items = Item.objects.filter(company=company, pk__in=wanted)
     return {
         pk: costing.CostItem(pk, kind, cost, tuple(edges.get(pk, ())))
-        for pk, kind, cost in items.values_list("pk", "kind", "purchase_cost")
+        for pk, (kind, cost) in known.items()
     }
 
 
 def direct_costs(company: Company, items: Iterable[Item]) -> dict[int, costing.Cost]:
     """Unit direct cost of each item; composite items are costed from their components."""
     items = list(items)
-    composite = [item.pk for item in items if item.structure != Item.Structure.SIMPLE]
-    catalogue = cost_catalogue(company, composite) if composite else {}
-    for item in items:
-        catalogue.setdefault(item.pk, costing.CostItem(item.pk, item.kind, item.purchase_cost))
+    catalogue = cost_catalogue(company, items)
     return costing.direct_costs([item.pk for item in items], catalogue)
 
 
@@ -127,8 +165,16 @@ class ItemDetail:
 def item_detail(company: Company, item: Item) -> ItemDetail:
     """An item with its components and its computed direct cost (bounded queries)."""
     rows = list(item.components.select_related("component").order_by("position", "pk"))
-    catalogue = cost_catalogue(company, [item.pk]) if rows else {}
-    catalogue.setdefault(item.pk, costing.CostItem(item.pk, item.kind, item.purchase_cost))
+    # The first level is `rows`; the graph below its kits and assemblies is loaded from there.
+    known = {item.pk: (item.kind, item.purchase_cost)}
+    edges: dict[int, list[costing.Component]] = defaultdict(list)
+    frontier: set[int] = set()
+    for r in rows:
+        edges[item.pk].append(costing.Component(r.component_id, r.quantity))
+        known[r.component_id] = (r.component.kind, r.component.purchase_cost)
+        if r.component.structure != Item.Structure.SIMPLE:
+            frontier.add(r.component_id)
+    catalogue = _cost_items(known, _load_edges(company, frontier, known, edges))
     units = costing.direct_costs([item.pk, *(r.component_id for r in rows)], catalogue)
     lines = [
         ComponentLine(r, units[r.component_id], units[r.component_id].scaled(r.quantity).rounded())
@@ -143,30 +189,33 @@ def item_detail(company: Company, item: Item) -> ItemDetail:
     )
 
 
-def component_candidates(item: Item) -> QuerySet[Item]:
-    """Items that may be offered as components of `item` (cycles are checked on save)."""
-    return (
+def component_search(item: Item, q: str) -> list[Item]:
+    """Items matching every word of `q` in reference or name, that may be offered as
+    components of `item` (itself excluded; cycles are checked on save): at most 20."""
+    candidates = (
         Item.objects.filter(company_id=item.company_id)
         .exclude(pk=item.pk)
         .only("pk", "reference", "name", "unit")
+        .order_by("reference", "pk")
     )
+    return list(search(candidates, q, COMPONENT_SEARCH_FIELDS)[:COMPONENT_SEARCH_LIMIT])
 
 
-def delete_refusal(obj: Model) -> str | None:
-    """Why `obj` cannot be deleted (still referenced through a PROTECT key), or None."""
-    try:
-        Collector(using=DEFAULT_DB_ALIAS).collect([obj])
-    except ProtectedError as exc:
-        return protected_by_message(obj, exc.protected_objects)
-    return None
+def component_by_reference(item: Item, reference: str) -> Item | None:
+    """The company's item with this exact reference, or None."""
+    return Item.objects.filter(company_id=item.company_id, reference=reference).first()
 
 
-def protected_by_message(obj: Model, protected: Iterable[Model]) -> str:
-    """A sentence naming what still uses `obj`, e.g. the assemblies it is a component of."""
+def describe_blockers(obj: Model, blockers: Iterable[Model]) -> str:
+    """Why `obj` cannot be deleted, naming what still uses it, e.g. the assemblies it is a
+    component of (core.deletion's `describe`)."""
+    blockers = list(blockers)
+    parents = {b.parent_id for b in blockers if isinstance(b, ItemComponent)}
+    parent_refs = dict(Item.objects.filter(pk__in=parents).values_list("pk", "reference"))
     groups: dict[str, list[str]] = defaultdict(list)
-    for other in protected:
+    for other in blockers:
         if isinstance(other, ItemComponent):
-            groups["component"].append(other.parent.reference)
+            groups["component"].append(parent_refs.get(other.parent_id, "?"))
         elif isinstance(other, Category):
             groups["subcategory"].append(other.name)
         elif isinstance(other, Item):
@@ -193,14 +242,3 @@ def _describe(kind: str, names: list[str]) -> str:
     else:
         return f"{kind}: {shown}"
     return text % {"n": n, "names": shown}
-
-
-def _reachable(edges: dict[int, list[costing.Component]], roots: Iterable[int]) -> set[int]:
-    seen: set[int] = set()
-    todo = list(roots)
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(c.item_id for c in edges.get(current, ()))
-    return seen

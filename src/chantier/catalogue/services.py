@@ -7,20 +7,21 @@ field at fault) or InUse and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max, Model, ProtectedError
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, Max, Model
 from django.utils.translation import gettext as _
 
 from chantier.catalogue import costing
 from chantier.catalogue.models import Category, Item, ItemComponent
-from chantier.catalogue.selectors import cost_catalogue, protected_by_message
+from chantier.catalogue.selectors import cost_catalogue, describe_blockers
 from chantier.core.access import require_writer
-from chantier.core.exceptions import DomainError, InUse
+from chantier.core.deletion import delete_or_refuse
+from chantier.core.exceptions import DomainError
 from chantier.core.models import Company, User
 from chantier.core.money import VAT_RATES, round2, round3, round4, to_decimal
 from chantier.core.services import audit_log
@@ -54,9 +55,10 @@ def item_create(*, user: User, data: ItemData) -> Item:
     """Create a catalogue item (seed 002: articles of every kind, kits, ouvrages)."""
     company = require_writer(user).company
     item = Item(company=company)
-    _apply_item(item, data)
-    _validate_item(item)
-    item.save()
+    apply_item_data(item, data)
+    check_item_rules(item)
+    _check_reference_free(item)
+    _save_item(item)
     audit_log(company=company, user=user, action="item_create", obj=item)
     return item
 
@@ -67,14 +69,12 @@ def item_update(*, user: User, item: Item, data: Mapping[str, Any]) -> Item:
     company = require_writer(user).company
     locked = Item.objects.select_for_update().get(pk=item.pk, company=company)
     before = {name: getattr(locked, name) for name in data}
-    _apply_item(locked, data)
-    _validate_item(locked)
+    apply_item_data(locked, data)
+    check_item_rules(locked)
+    _check_reference_free(locked)
     if locked.structure == Item.Structure.SIMPLE and locked.components.exists():
-        raise DomainError(
-            _("This item has components: remove them before making it a simple item."),
-            field="structure",
-        )
-    locked.save()
+        raise simple_with_components_error()
+    _save_item(locked)
     changed = sorted(name for name in data if getattr(locked, name) != before[name])
     audit_log(
         company=company, user=user, action="item_update", obj=locked, data={"fields": changed}
@@ -88,7 +88,7 @@ def item_delete(*, user: User, item: Item) -> None:
     company = require_writer(user).company
     locked = Item.objects.select_for_update().get(pk=item.pk, company=company)
     pk, reference = locked.pk, locked.reference
-    _delete(locked)
+    delete_or_refuse(locked, describe_blockers)
     audit_log(
         company=company,
         user=user,
@@ -103,8 +103,9 @@ def category_create(*, user: User, name: str, parent: Category | None = None) ->
     """Create a category, or a subcategory when `parent` is given (one level of nesting)."""
     company = require_writer(user).company
     category = Category(company=company, name=name.strip(), parent=parent)
-    _validate_category(category)
-    category.save()
+    check_category_rules(category)
+    _check_category_name_free(category)
+    _save_category(category)
     audit_log(company=company, user=user, action="category_create", obj=category)
     return category
 
@@ -116,8 +117,9 @@ def category_update(
     company = require_writer(user).company
     locked = Category.objects.select_for_update().get(pk=category.pk, company=company)
     locked.name, locked.parent = name.strip(), parent
-    _validate_category(locked)
-    locked.save()
+    check_category_rules(locked)
+    _check_category_name_free(locked)
+    _save_category(locked)
     audit_log(company=company, user=user, action="category_update", obj=locked)
     return locked
 
@@ -128,7 +130,7 @@ def category_delete(*, user: User, category: Category) -> None:
     company = require_writer(user).company
     locked = Category.objects.select_for_update().get(pk=category.pk, company=company)
     pk, name = locked.pk, locked.name
-    _delete(locked)
+    delete_or_refuse(locked, describe_blockers)
     audit_log(
         company=company,
         user=user,
@@ -157,7 +159,8 @@ def component_add(*, user: User, parent: Item, component: Item, quantity: Decima
             % {"ref": component.reference},
             field="component",
         )
-    if costing.would_create_cycle(cost_catalogue(company), parent.pk, component.pk):
+    # Only the items below `component` can lead back to `parent`.
+    if costing.would_create_cycle(cost_catalogue(company, [component]), parent.pk, component.pk):
         raise DomainError(
             _("%(ref)s contains %(parent)s: adding it would make the item contain itself.")
             % {"ref": component.reference, "parent": parent.reference},
@@ -212,9 +215,15 @@ def component_remove(*, user: User, component: ItemComponent) -> None:
 
 
 # Helpers ---------------------------------------------------------------------------------
+# apply_item_data, check_item_rules and check_category_rules run no query: the import
+# (importing.py) checks thousands of rows with them before writing in bulk.
+
+# Costs keep 4 places, prices 2 (DESIGN "Money"): extra decimals round half-up.
+_ROUNDING: dict[int, Callable[[Decimal], Decimal]] = {2: round2, 3: round3, 4: round4}
 
 
-def _apply_item(item: Item, data: Mapping[str, Any]) -> None:
+def apply_item_data(item: Item, data: Mapping[str, Any]) -> None:
+    """Set the fields in `data` on `item`, numbers converted, range-checked and rounded."""
     unknown = set(data) - ITEM_FIELDS
     if unknown:
         raise TypeError(f"unknown item fields: {sorted(unknown)}")
@@ -222,21 +231,53 @@ def _apply_item(item: Item, data: Mapping[str, Any]) -> None:
         if isinstance(value, str) and name != "description":
             value = value.strip()
         setattr(item, name, value)
-    # Costs keep 4 places, prices 2 (DESIGN "Money"): extra decimals round half-up.
-    item.purchase_cost = round4(_decimal(item.purchase_cost, "purchase_cost"))
-    item.sale_price = round2(_decimal(item.sale_price, "sale_price"))
-    item.vat_rate = _decimal(item.vat_rate, "vat_rate")
+    item.purchase_cost = stored_amount(item.purchase_cost, "purchase_cost")
+    item.sale_price = stored_amount(item.sale_price, "sale_price")
+    # A VAT rate is one of a few values: checked as given, not rounded to one of them.
+    item.vat_rate = _number(item.vat_rate, "vat_rate")
 
 
-def _decimal(value: object, field: str) -> Decimal:
+def stored_amount(value: object, field: str) -> Decimal:
+    """`value` as Item.<field> stores it: a number within the field's range (max_digits,
+    decimal_places), extra decimals rounded half-up (DESIGN "Money").
+
+    Anything larger is refused before rounding: quantizing 1e30 to 4 places would
+    exceed the decimal context's precision (InvalidOperation), and the database
+    column could not hold it anyway.
+    """
+    number = _number(value, field)
+    model_field = Item._meta.get_field(field)
+    assert isinstance(model_field, DecimalField)
+    digits = model_field.max_digits - model_field.decimal_places
+    limit = Decimal(10) ** digits
     try:
-        return to_decimal(value)
+        if abs(number) < limit:
+            rounded = _ROUNDING[model_field.decimal_places](number)
+            if abs(rounded) < limit:  # 9999999999.99995 rounds up to 11 digits
+                return rounded
+    except InvalidOperation:
+        pass
+    raise DomainError(
+        _("The %(field)s %(value)s is too large: at most %(digits)d digits before the point.")
+        % {"field": model_field.verbose_name, "value": value, "digits": digits},
+        field=field,
+    )
+
+
+def _number(value: object, field: str) -> Decimal:
+    try:
+        number = to_decimal(value)
     except ValueError:
-        raise DomainError(_("%(value)r is not a number.") % {"value": value}, field=field) from None
+        number = None
+    if number is None or not number.is_finite():
+        raise DomainError(_("%(value)r is not a number.") % {"value": value}, field=field)
+    return number
 
 
-def _validate_item(item: Item) -> None:
-    """The business rules of an item (seed 002, french-rules §5), then the field formats."""
+def check_item_rules(item: Item) -> None:
+    """The business rules of an item (seed 002, french-rules §5), then the field formats.
+
+    No query: the uniqueness of the reference is checked by the caller."""
     if not item.reference:
         raise DomainError(_("The reference is required."), field="reference")
     if not item.name:
@@ -257,16 +298,41 @@ def _validate_item(item: Item) -> None:
         raise DomainError(_("Only a discount may have a negative sale price."), field="sale_price")
     _check_same_company(item.company_id, item.supplier, "supplier")
     _check_same_company(item.company_id, item.category, "category")
-    duplicate = Item.objects.filter(company_id=item.company_id, reference=item.reference)
-    if duplicate.exclude(pk=item.pk).exists():
-        raise DomainError(
-            _("An item with the reference %(ref)s already exists.") % {"ref": item.reference},
-            field="reference",
-        )
     _full_clean(item)
 
 
-def _validate_category(category: Category) -> None:
+def reference_taken_error(reference: str) -> DomainError:
+    return DomainError(
+        _("An item with the reference %(ref)s already exists.") % {"ref": reference},
+        field="reference",
+    )
+
+
+def simple_with_components_error() -> DomainError:
+    return DomainError(
+        _("This item has components: remove them before making it a simple item."),
+        field="structure",
+    )
+
+
+def _check_reference_free(item: Item) -> None:
+    duplicate = Item.objects.filter(company_id=item.company_id, reference=item.reference)
+    if duplicate.exclude(pk=item.pk).exists():
+        raise reference_taken_error(item.reference)
+
+
+def _save_item(item: Item) -> None:
+    """Save in a savepoint: a concurrent save of the same reference, between the check
+    above and this write, is refused with the same message instead of a server error."""
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise reference_taken_error(item.reference) from None
+
+
+def check_category_rules(category: Category) -> None:
+    """One level of nesting, same company, field formats; no query for a new category."""
     if not category.name:
         raise DomainError(_("The name is required."), field="name")
     parent = category.parent
@@ -276,22 +342,36 @@ def _validate_category(category: Category) -> None:
             raise DomainError(
                 _("A subcategory cannot have subcategories of its own."), field="parent"
             )
-        if parent.pk == category.pk:
+        if parent is category or (category.pk is not None and parent.pk == category.pk):
             raise DomainError(_("A category cannot be its own parent."), field="parent")
-        if category.pk and category.children.exists():
+        if category.pk is not None and category.children.exists():
             raise DomainError(
                 _("This category has subcategories: it cannot become a subcategory."),
                 field="parent",
             )
+    _full_clean(category)
+
+
+def category_name_taken_error(name: str) -> DomainError:
+    return DomainError(
+        _("A category named %(name)s already exists here.") % {"name": name}, field="name"
+    )
+
+
+def _check_category_name_free(category: Category) -> None:
     siblings = Category.objects.filter(
-        company_id=category.company_id, parent=parent, name__iexact=category.name
+        company_id=category.company_id, parent=category.parent, name__iexact=category.name
     )
     if siblings.exclude(pk=category.pk).exists():
-        raise DomainError(
-            _("A category named %(name)s already exists here.") % {"name": category.name},
-            field="name",
-        )
-    _full_clean(category)
+        raise category_name_taken_error(category.name)
+
+
+def _save_category(category: Category) -> None:
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        raise category_name_taken_error(category.name) from None
 
 
 def _check_same_company(company_id: int, obj: Model | None, field: str) -> None:
@@ -322,6 +402,11 @@ def _full_clean(obj: Model) -> None:
 def _check_quantity(quantity: Decimal) -> Decimal:
     if not isinstance(quantity, Decimal) or not quantity.is_finite():
         raise DomainError(_("The quantity must be a number."), field="quantity")
+    # Checked before rounding too: quantizing 1e30 exceeds the decimal precision.
+    if quantity <= 0:
+        raise DomainError(_("The quantity must be greater than 0."), field="quantity")
+    if quantity >= Decimal("1e11"):
+        raise DomainError(_("The quantity is too large."), field="quantity")
     rounded = round3(quantity)
     if rounded <= 0:
         raise DomainError(_("The quantity must be greater than 0."), field="quantity")
@@ -335,11 +420,3 @@ def _lock_component_graph(user: User) -> Company:
     close a cycle that neither would close alone (DESIGN convention 4)."""
     company = require_writer(user).company
     return Company.objects.select_for_update().get(pk=company.pk)
-
-
-def _delete(obj: Model) -> None:
-    try:
-        with transaction.atomic():
-            obj.delete()
-    except ProtectedError as exc:
-        raise InUse(protected_by_message(obj, exc.protected_objects)) from None

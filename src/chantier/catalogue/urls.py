@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("<int:pk>/delete/", views.item_delete, name="item_delete"),
     path("<int:pk>/components/add/", views.component_add, name="component_add"),
+    path("<int:pk>/components/search/", views.component_search, name="component_search"),
     path("components/<int:pk>/quantity/", views.component_update, name="component_update"),
     path("components/<int:pk>/remove/", views.component_remove, name="component_remove"),
     path("categories/", category_views.category_list, name="category_list"),

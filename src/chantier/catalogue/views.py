@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,41 +17,13 @@ from chantier.catalogue.filters import ItemFilterForm
 from chantier.catalogue.forms import ComponentForm, ImportForm, ItemForm, QuantityForm
 from chantier.catalogue.importing import import_items
 from chantier.catalogue.models import Item, ItemComponent
-from chantier.catalogue.spreadsheets import SpreadsheetError
 from chantier.core.access import acting_user, get_for_company, writer_required
+from chantier.core.deletion import deletion_refusal
 from chantier.core.exceptions import DomainError, InUse
-from chantier.core.models import Company
 from chantier.core.pagination import paginate
+from chantier.core.web import add_service_error, company_of_request, is_htmx, posted, save_form
 
-View = Callable[..., HttpResponse]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def company_of(request: HttpRequest) -> Company:
-    company: Company | None = getattr(request, "company", None)
-    if company is None:
-        raise Http404("no company")
-    return company
-
-
-def writer_page(view: View) -> View:
-    """A page that changes data: a read-only member opening it is sent back to the list
-    with an explanation (GET), and refused with 403 when posting (core's writer_required)."""
-    guarded = writer_required(view)
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = getattr(request, "membership", None)
-        if request.method in ("GET", "HEAD") and membership and not membership.can_write:
-            messages.error(request, _("Your role can read the catalogue but not change it."))
-            return redirect("catalogue:item_list")
-        return guarded(request, *args, **kwargs)
-
-    return wrapped
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _item(request: HttpRequest, pk: int) -> Item:
@@ -64,7 +34,7 @@ def _item(request: HttpRequest, pk: int) -> Item:
 
 @require_GET
 def item_list(request: HttpRequest) -> HttpResponse:
-    company = company_of(request)
+    company = company_of_request(request)
     filters = ItemFilterForm(request.GET, company=company)
     items = selectors.item_list(company, **filters.selection())
     context = paginate(request, items)
@@ -76,7 +46,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def item_export(request: HttpRequest) -> HttpResponse:
-    company = company_of(request)
+    company = company_of_request(request)
     filters = ItemFilterForm(request.GET, company=company)
     items = selectors.item_list(company, **filters.selection()).order_by("reference", "pk")
     stamp = timezone.localdate().isoformat()
@@ -101,32 +71,28 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, item: Item, form: ComponentForm | None = None
 ) -> dict[str, Any]:
-    company = company_of(request)
     context: dict[str, Any] = {
         "item": item,
-        "detail": selectors.item_detail(company, item),
+        "detail": selectors.item_detail(company_of_request(request), item),
         "composite": item.structure != Item.Structure.SIMPLE,
     }
     membership = getattr(request, "membership", None)
     if context["composite"] and membership and membership.can_write:
-        context["component_form"] = form or ComponentForm(
-            candidates=selectors.component_candidates(item)
-        )
+        context["component_form"] = form or ComponentForm(item=item)
     return context
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def item_create(request: HttpRequest) -> HttpResponse:
-    company = company_of(request)
-    form = ItemForm(request.POST or None, company=company)
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = cast(services.ItemData, form.cleaned_data)
-            item = services.item_create(user=acting_user(request), data=data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
+    form = ItemForm(posted(request), company=company_of_request(request))
+    if request.method == "POST":
+        user = acting_user(request)
+        item = save_form(
+            form,
+            lambda data: services.item_create(user=user, data=cast(services.ItemData, data)),
+        )
+        if item is not None:
             messages.success(request, _("Item %(ref)s created.") % {"ref": item.reference})
             return redirect("catalogue:item_detail", pk=item.pk)
     status = 400 if request.method == "POST" else 200
@@ -134,40 +100,36 @@ def item_create(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/item_form.html", context, status=status)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    company = company_of(request)
     item = _item(request, pk)
-    form = ItemForm(request.POST or None, company=company, instance=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.item_update(user=acting_user(request), item=item, data=form.cleaned_data)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Item %(ref)s saved.") % {"ref": item.reference})
-            return redirect("catalogue:item_detail", pk=item.pk)
+    form = ItemForm(posted(request), company=company_of_request(request), instance=item)
+    if request.method == "POST":
+        user = acting_user(request)
+        saved = save_form(form, lambda data: services.item_update(user=user, item=item, data=data))
+        if saved is not None:
+            messages.success(request, _("Item %(ref)s saved.") % {"ref": saved.reference})
+            return redirect("catalogue:item_detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "item": item, "title": _("Edit %(ref)s") % {"ref": item.reference}}
     return render(request, "catalogue/item_form.html", context, status=status)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    refusal = None
     if request.method == "POST":
         try:
             services.item_delete(user=acting_user(request), item=item)
         except InUse as exc:
-            refusal = exc.message
+            refusal: str | None = exc.message
         else:
             messages.success(request, _("Item %(ref)s deleted.") % {"ref": item.reference})
             return redirect("catalogue:item_list")
     else:
-        refusal = selectors.delete_refusal(item)
+        refusal = deletion_refusal(item, selectors.describe_blockers)
     context = {"object": item, "refusal": refusal, "cancel_url": _detail_url(item.pk)}
     status = 409 if refusal and request.method == "POST" else 200
     return render(request, "includes/confirm_delete.html", context, status=status)
@@ -177,23 +139,30 @@ def _detail_url(pk: int) -> str:
     return reverse("catalogue:item_detail", kwargs={"pk": pk})
 
 
+@require_GET
+def component_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """The <option>s of the component field's datalist: at most 20 items matching what
+    is typed (`component`, the field's own value, as htmx sends it)."""
+    item = _item(request, pk)
+    query = request.GET.get("component", request.GET.get("q", ""))
+    context = {"choices": selectors.component_search(item, query)}
+    return render(request, "catalogue/component_choices.html", context)
+
+
 @writer_required
 @require_POST
 def component_add(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    form = ComponentForm(request.POST, candidates=selectors.component_candidates(item))
-    if form.is_valid():
-        try:
-            services.component_add(
-                user=acting_user(request),
-                parent=item,
-                component=form.cleaned_data["component"],
-                quantity=form.cleaned_data["quantity"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            return _components_changed(request, item, _("Component added."))
+    form = ComponentForm(request.POST, item=item)
+    user = acting_user(request)
+    added = save_form(
+        form,
+        lambda data: services.component_add(
+            user=user, parent=item, component=data["component"], quantity=data["quantity"]
+        ),
+    )
+    if added is not None:
+        return _components_changed(request, item, _("Component added."))
     return _components_refused(request, item, form)
 
 
@@ -240,17 +209,17 @@ def _components_refused(
     return render(request, "catalogue/item_detail.html", context, status=400)
 
 
-@writer_page
+@writer_required
 @require_http_methods(["GET", "POST"])
 def item_import(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             report = import_items(
                 user=acting_user(request), content=form.cleaned_data["file"].read()
             )
-        except (SpreadsheetError, DomainError) as exc:
-            form.add_error("file", exc.message)
+        except DomainError as exc:  # SpreadsheetError included: nothing was imported
+            add_service_error(form, exc)
         else:
             return render(request, "catalogue/import_report.html", {"report": report})
     status = 400 if request.method == "POST" else 200

@@ -12,7 +12,23 @@ from chantier.core.money import VAT_RATES
 LOGO_MAX_BYTES = 1_000_000
 
 
-class CompanySettingsForm(forms.ModelForm[Company]):
+class FrenchDecimalsMixin:
+    """Decimal fields read and show French numbers (1 234,56), as typed on a French keyboard.
+
+    A browser's type=number field would turn "1,40" into 140 in some locales.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def localize_decimals(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
+
+
+class CompanySettingsForm(FrenchDecimalsMixin, forms.ModelForm[Company]):
     class Meta:
         model = Company
         fields = [
@@ -64,6 +80,7 @@ class CompanySettingsForm(forms.ModelForm[Company]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.localize_decimals()
         for name in self.SPACED_FIELDS:
             field = self.fields[name]
             field.max_length = None  # type: ignore[attr-defined]  # CharField attribute
@@ -141,6 +158,10 @@ class CompanySettingsForm(forms.ModelForm[Company]):
             validators.check_siret_matches_siren(data.get("siren", ""), data.get("siret", ""))
         except forms.ValidationError as exc:
             self.add_error("siret", exc)
+        try:
+            validators.check_vat_matches_siren(data.get("siren", ""), data.get("vat_number", ""))
+        except forms.ValidationError as exc:
+            self.add_error("vat_number", exc)
         return data
 
 

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from chantier.core.search import search
+
+__all__ = ["paginate", "search"]
+
 PAGE_SIZE = 25
-
-
-def search(queryset: QuerySet[Any], q: str, fields: Sequence[str]) -> QuerySet[Any]:
-    """Every word of `q` must match one of `fields` (case-insensitive contains)."""
-    # PostgreSQL refuses NUL in a string literal; such a character matches nothing anyway.
-    for word in q.replace("\x00", "").split():
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset
 
 
 def paginate(

@@ -68,6 +68,15 @@ def user_create(
         raise DomainError(
             _("The user %(name)s already exists.") % {"name": username}, field="username"
         )
+    if (
+        role != Role.ADMIN
+        and not Membership.objects.filter(company=company, role=Role.ADMIN).exists()
+    ):
+        raise DomainError(
+            _("%(company)s has no administrator yet: its first user must be one (--role admin).")
+            % {"company": company.name},
+            field="role",
+        )
     password = password or generate_password()
     user = User.objects.create_user(username=username, email=email, password=password)
     Membership.objects.create(user=user, company=company, role=role)

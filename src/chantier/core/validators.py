@@ -46,6 +46,15 @@ def check_siret_matches_siren(siren: str, siret: str) -> None:
         raise ValidationError(_("The SIRET must start with the SIREN."), code="siret_siren")
 
 
+def check_vat_matches_siren(siren: str, vat_number: str) -> None:
+    """A French VAT number is FR + a 2-character key + the SIREN."""
+    if siren and vat_number.startswith("FR") and vat_number[4:] != siren:
+        raise ValidationError(
+            _("This French VAT number belongs to another SIREN (FR + key + SIREN)."),
+            code="vat_siren",
+        )
+
+
 def clean_vat_number(value: str) -> str:
     value = _compact(value).upper()
     if not value:

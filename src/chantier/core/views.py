@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,15 +46,16 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     return render(request, "core/settings.html", context)
 
 
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: HttpRequest) -> FileResponse:
     """The company's own logo; media files are never served publicly."""
     company = company_of_request(request)
-    if not company.logo:
+    name = company.logo.name or ""
+    if not name:
         raise Http404("no logo")
     return file_download(
         company.logo,
-        filename=company.logo.name.rsplit("/", 1)[-1],
-        content_type="image/png" if company.logo.name.lower().endswith(".png") else "image/jpeg",
+        filename=name.rsplit("/", 1)[-1],
+        content_type="image/png" if name.lower().endswith(".png") else "image/jpeg",
         as_attachment=False,
     )
 

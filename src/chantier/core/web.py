@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest
 
 from chantier.core.exceptions import DomainError
 from chantier.core.models import Company
+from chantier.core.search import fold
 
 
 def company_of_request(request: HttpRequest) -> Company:
@@ -72,5 +72,4 @@ def file_download(
 
 def french_sort_key(text: str) -> str:
     """Accents and case ignored, as a French reader sorts ("Électricité" after "Cloisons")."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return fold(text)

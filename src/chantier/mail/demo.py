@@ -1,24 +1,38 @@
-"""Demo outbox: a sent letter with an attachment and a failed message, to demo clients.
+"""Demo outbox: a letter sent with an attachment, and a message refused by the receiving
+server, to demo clients (a row of every mail model, and a "Send again" button to show).
 
-Nothing is sent: the messages go through `message_queue` (so they are valid
-and audited) and are then given their final state here; the delivery task
-enqueued on commit finds them no longer queued and does nothing.
+Both go the way every message goes: `message_queue`, then `message_deliver`. The sent
+one is delivered to .eml files in settings.MAIL_DIR, never to a real server (EMAIL_URL
+may point at one); the refused one meets a server that does not know the mailbox, a
+permanent refusal, so it fails at once. The delivery tasks enqueued on commit then find
+nothing left to do.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.utils import timezone
 
 from chantier.core.models import Company, User
 from chantier.mail import services
-from chantier.mail.models import OutboxMessage
+from chantier.mail.backends import EmlFileBackend
 from chantier.parties.models import Client
 
 FALLBACK_ADDRESS = "contact@client.example"
+
+
+class UnknownMailbox(BaseEmailBackend):
+    """A receiving server answering "user unknown" for every recipient."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        refused = {a: (550, b"5.1.1 User unknown") for m in email_messages for a in m.to}
+        raise SMTPRecipientsRefused(refused)
 
 
 @transaction.atomic
@@ -36,20 +50,13 @@ def load(company: Company, user: User) -> None:
         attachments=[("Conditions générales.txt", "text/plain", terms.encode())],
     )
     sent = services.message_queue(user=user, draft=_addressed(draft))
-    OutboxMessage.objects.filter(pk=sent.pk).update(status=OutboxMessage.Status.SENDING)
-    sent.refresh_from_db()
-    services._record_success(sent)
+    services.message_deliver(sent.pk, connection=EmlFileBackend(directory=str(settings.MAIL_DIR)))
 
     draft = services.message_prepare(user=user, template_key="blank", client=last)
     draft.body = draft.body.replace("\n\n\n\n", "\nVoici les photos du chantier promises.\n\n")
-    failed = services.message_queue(user=user, draft=_addressed(draft))
-    OutboxMessage.objects.filter(pk=failed.pk).update(
-        status=OutboxMessage.Status.FAILED,
-        attempts=settings.MAIL_MAX_ATTEMPTS,
-        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
-        next_attempt_at=None,
-        claimed_at=timezone.now(),
-    )
+    draft.to = ["ancienne-adresse@client.example"]
+    refused = services.message_queue(user=user, draft=draft)
+    services.message_deliver(refused.pk, connection=UnknownMailbox())
 
 
 def _addressed(draft: services.Draft) -> services.Draft:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -23,6 +24,12 @@ class TemplateChoiceForm(forms.Form):
 
 
 class ComposeForm(forms.Form):
+    """The prepared `draft`, for the user to edit before it is queued.
+
+    Each page shown carries a new `submit_token`; posting the same page twice
+    (a double click, a reload) queues the message once (services.message_queue).
+    """
+
     to = forms.CharField(
         label=_("To"), max_length=4000, help_text=_("Separate addresses with commas.")
     )
@@ -36,6 +43,11 @@ class ComposeForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 18})
     )
+    submit_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, draft: Draft) -> None:
+        super().__init__(data, initial=self.initial_from(draft))
+        self.draft = draft
 
     @staticmethod
     def initial_from(draft: Draft) -> dict[str, Any]:
@@ -44,15 +56,17 @@ class ComposeForm(forms.Form):
             "cc": ", ".join(draft.cc),
             "subject": draft.subject,
             "body": draft.body,
+            "submit_token": uuid.uuid4(),
         }
 
-    def apply(self, draft: Draft) -> Draft:
+    def edited_draft(self) -> Draft:
         """The draft with what the user edited; attachments stay those of the draft."""
         data = self.cleaned_data
         return dataclasses.replace(
-            draft,
+            self.draft,
             to=split_addresses(data["to"]),
             cc=split_addresses(data["cc"]),
             subject=data["subject"],
             body=data["body"],
+            submit_token=data["submit_token"],
         )

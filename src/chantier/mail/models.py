@@ -62,6 +62,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The compose form's per-draft token: the same draft posted twice is queued once.
+    # Null for messages queued by code (several nulls never collide).
+    submit_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("email")
@@ -71,6 +74,11 @@ class OutboxMessage(models.Model):
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["company", "status"]),
             models.Index(fields=["company", "related_type", "related_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "submit_token"], name="mail_outbox_one_message_per_submit"
+            )
         ]
 
     def __str__(self) -> str:

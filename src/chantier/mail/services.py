@@ -2,19 +2,22 @@
 
 A message goes queued → sending → sent, or back to queued with a later
 `next_attempt_at` after a failed attempt, and to failed once
-settings.MAIL_MAX_ATTEMPTS attempts have failed. Delivery runs in the task
+settings.MAIL_MAX_ATTEMPTS attempts have failed (at once when the receiving
+server refuses for good, an SMTP 5xx answer). Delivery runs in the task
 worker; it claims the message with a conditional UPDATE (queued → sending),
-so two workers, or a duplicate task, never send the same message twice.
+so two workers, or a duplicate task, never send the same message twice, and
+records the outcome only while that claim still holds.
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
+import smtplib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from typing import Any
 
@@ -22,9 +25,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.template import Context, engines
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,10 +38,11 @@ from chantier.core.exceptions import DomainError
 from chantier.core.models import Company, User
 from chantier.core.services import audit_log
 from chantier.mail import registry
+from chantier.mail.exceptions import AlreadyQueued
 from chantier.mail.models import OutboxAttachment, OutboxMessage
-from chantier.mail.registry import Attachment, MessageExtras
+from chantier.mail.registry import Attachment, MessageExtras, MessageTemplate
 from chantier.mail.tasks import deliver_message
-from chantier.parties.models import Client, Interaction
+from chantier.parties.models import Client, Interaction, address_lines
 from chantier.parties.services import interaction_record
 
 # Minutes to wait after the 1st, 2nd, 3rd, 4th and later failed attempts.
@@ -65,6 +70,8 @@ class Draft:
     related_type: str = ""
     related_id: int | None = None
     related_label: str = ""
+    # Set by the compose form, one per draft shown: posting it twice queues it once.
+    submit_token: uuid.UUID | None = None
 
 
 def default_cc(user: User, company: Company) -> list[str]:
@@ -98,26 +105,14 @@ def message_prepare(
     if client is not None and client.company_id != company.pk:
         raise DomainError(_("Unknown client."), field="client")
     extras = template.prepare(user, client, params or {}) if template.prepare else MessageExtras()
-    values = {
-        "company": company,
-        "company_address": _company_address(company),
-        "client": client,
-        "user": user,
-        "sender_name": user.get_full_name() or user.get_username(),
-        **extras.context,
-        **(context or {}),
-    }
-    engine = engines["django"].engine  # type: ignore[attr-defined]  # DjangoTemplates backend
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = engine.get_template(template.subject_template).render(
-            Context(values, autoescape=False)
-        )
-        body = engine.get_template(template.body_template).render(Context(values, autoescape=False))
+    subject, body = _render(
+        template, {**_letter_context(user, client), **extras.context, **(context or {})}
+    )
     return Draft(
         to=[client.email] if client is not None and client.email else [],
         cc=default_cc(user, company),
-        subject=" ".join(subject.split()),
-        body=body.strip() + "\n",
+        subject=subject,
+        body=body,
         attachments=[*extras.attachments, *attachments],
         template_key=template.key,
         client=client,
@@ -133,26 +128,13 @@ def message_queue(*, user: User, draft: Draft) -> OutboxMessage:
 
     Refused, with the field named and nothing stored: no valid recipient, a
     malformed address in To or Cc, an empty subject, oversized attachments.
+    A draft whose `submit_token` was queued before raises AlreadyQueued (a
+    double-clicked Send button does not send the letter twice).
     """
     company = require_writer(user).company
-    to = _clean_addresses(draft.to, field="to", required=True)
-    cc = _clean_addresses(draft.cc, field="cc")
-    subject = " ".join(draft.subject.split())  # no line break may reach a header
-    if not subject:
-        raise DomainError(_("The subject is empty."), field="subject")
-    if len(subject) > SUBJECT_MAX_LENGTH:
-        raise DomainError(
-            _("The subject is longer than %(n)d characters.") % {"n": SUBJECT_MAX_LENGTH},
-            field="subject",
-        )
-    if draft.client is not None and draft.client.company_id != company.pk:
-        raise DomainError(_("Unknown client."), field="client")
-    if sum(len(content) for _n, _t, content in draft.attachments) > MAX_ATTACHMENT_BYTES:
-        raise DomainError(_("The attachments are larger than 20 MB."), field="attachments")
-
-    now = timezone.now()
-    message = OutboxMessage.objects.create(
-        company=company,
+    to, cc, subject = _checked_envelope(draft, company)
+    message = _message_create(
+        company,
         client=draft.client,
         created_by=user,
         from_email=_from_address(company),
@@ -165,8 +147,7 @@ def message_queue(*, user: User, draft: Draft) -> OutboxMessage:
         related_type=draft.related_type,
         related_id=draft.related_id,
         related_label=draft.related_label[:200],
-        status=Status.QUEUED,
-        next_attempt_at=now,
+        submit_token=draft.submit_token,
     )
     for filename, content_type, content in draft.attachments:
         _attachment_store(message, filename, content_type, content)
@@ -181,13 +162,17 @@ def message_queue(*, user: User, draft: Draft) -> OutboxMessage:
     return message
 
 
-def message_deliver(message_id: int) -> str:
-    """Send one queued message through the default mailer; returns its new status.
+def message_deliver(message_id: int, *, connection: BaseEmailBackend | None = None) -> str:
+    """Send one queued message; returns its new status.
 
     Idempotent: only a queued message whose next attempt is due is claimed
     (queued → sending in one conditional UPDATE); anything else is left
     alone, so a duplicate or stale task is harmless. The network call happens
-    outside any transaction; the outcome is recorded in a second one.
+    outside any transaction; the outcome is recorded in a second one, only if
+    the claim still holds (see _record_success).
+
+    `connection` replaces the default mailer (settings.MAILERS), e.g. the demo
+    writes .eml files even where EMAIL_URL points at a real server.
     """
     now = timezone.now()
     claimed = (
@@ -204,12 +189,12 @@ def message_deliver(message_id: int) -> str:
         .get(pk=message_id)
     )
     try:
-        sent = mailers.default.send_messages([_email_of(message)])
+        sent = (connection or mailers.default).send_messages([_email_of(message)])
         if not sent:
             raise RuntimeError("the mailer accepted no message")
-    except Exception as exc:  # any failure (network, SMTP refusal, storage) is retried
-        return _record_failure(message, exc)
-    return _record_success(message)
+    except Exception as exc:  # any failure (network, SMTP refusal, storage) is recorded
+        return _record_failure(message, exc, claimed_at=now)
+    return _record_success(message, claimed_at=now)
 
 
 @transaction.atomic
@@ -256,15 +241,33 @@ def _enqueue_on_commit(message_id: int, run_after: Any = None) -> None:
     transaction.on_commit(enqueue)
 
 
+def _still_claimed(message: OutboxMessage, claimed_at: datetime) -> QuerySet[OutboxMessage]:
+    """The message, if it is still in the state this delivery claimed it in.
+
+    A message stuck in "sending" may have been retried and claimed again by
+    another worker meanwhile (message_retry): the late outcome of the first
+    attempt must then not overwrite the second one's.
+    """
+    return OutboxMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=claimed_at)
+
+
+def _current_status(message_id: int) -> str:
+    current = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True)
+    return current.first() or "missing"
+
+
 @transaction.atomic
-def _record_success(message: OutboxMessage) -> str:
+def _record_success(message: OutboxMessage, *, claimed_at: datetime) -> str:
     now = timezone.now()
-    message.status = Status.SENT
-    message.sent_at = now
-    message.attempts += 1
-    message.last_error = ""
-    message.next_attempt_at = None
-    message.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+    recorded = _still_claimed(message, claimed_at).update(
+        status=Status.SENT,
+        sent_at=now,
+        attempts=message.attempts + 1,
+        last_error="",
+        next_attempt_at=None,
+    )
+    if not recorded:
+        return _current_status(message.pk)
     if message.client is not None:
         interaction_record(
             user=message.created_by,
@@ -275,29 +278,46 @@ def _record_success(message: OutboxMessage) -> str:
             date=now,
         )
     audit_log(company=message.company, user=None, action="message_sent", obj=message)
-    return message.status
+    return Status.SENT
 
 
 @transaction.atomic
-def _record_failure(message: OutboxMessage, exc: Exception) -> str:
-    message.attempts += 1
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if message.attempts >= settings.MAIL_MAX_ATTEMPTS:
-        message.status = Status.FAILED
-        message.next_attempt_at = None
+def _record_failure(message: OutboxMessage, exc: Exception, *, claimed_at: datetime) -> str:
+    attempts = message.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    give_up = attempts >= settings.MAIL_MAX_ATTEMPTS or is_permanent(exc)
+    status = Status.FAILED if give_up else Status.QUEUED
+    next_attempt_at = None if give_up else timezone.now() + backoff(attempts)
+    recorded = _still_claimed(message, claimed_at).update(
+        status=status, attempts=attempts, last_error=error, next_attempt_at=next_attempt_at
+    )
+    if not recorded:
+        return _current_status(message.pk)
+    if give_up:
         audit_log(
             company=message.company,
             user=None,
             action="message_failed",
             obj=message,
-            data={"attempts": message.attempts, "error": message.last_error[:200]},
+            data={"attempts": attempts, "error": error[:200]},
         )
     else:
-        message.status = Status.QUEUED
-        message.next_attempt_at = timezone.now() + backoff(message.attempts)
-        _enqueue_on_commit(message.pk, run_after=message.next_attempt_at)
-    message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-    return message.status
+        _enqueue_on_commit(message.pk, run_after=next_attempt_at)
+    return status
+
+
+def is_permanent(exc: Exception) -> bool:
+    """The receiving server refused the message for good (SMTP 5xx): retrying cannot help.
+
+    An unknown mailbox, a refused sender or content; not an authentication failure,
+    which is the mail settings' fault and is retried until they are fixed.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return 500 <= exc.smtp_code < 600
+    return False
 
 
 def _email_of(message: OutboxMessage) -> EmailMessage:
@@ -384,12 +404,75 @@ def _dedupe(addresses: Iterable[str]) -> list[str]:
     return result
 
 
+def _checked_envelope(draft: Draft, company: Company) -> tuple[list[str], list[str], str]:
+    """The draft's To, Cc and subject, cleaned; DomainError naming the field otherwise."""
+    to = _clean_addresses(draft.to, field="to", required=True)
+    cc = _clean_addresses(draft.cc, field="cc")
+    subject = " ".join(draft.subject.split())  # no line break may reach a header
+    if not subject:
+        raise DomainError(_("The subject is empty."), field="subject")
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise DomainError(
+            _("The subject is longer than %(n)d characters.") % {"n": SUBJECT_MAX_LENGTH},
+            field="subject",
+        )
+    if draft.client is not None and draft.client.company_id != company.pk:
+        raise DomainError(_("Unknown client."), field="client")
+    if sum(len(content) for _n, _t, content in draft.attachments) > MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("The attachments are larger than 20 MB."), field="attachments")
+    return to, cc, subject
+
+
+def _message_create(company: Company, **fields: Any) -> OutboxMessage:
+    """Store a queued message; AlreadyQueued if its submit token was queued before.
+
+    The unique constraint (company, submit_token) decides when two posts of the
+    same draft race each other; the lookup first spares the usual case an error.
+    """
+    token = fields.get("submit_token")
+    existing = _queued_with(company, token) if token else None
+    if existing is not None:
+        raise AlreadyQueued(existing)
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.create(
+                company=company, status=Status.QUEUED, next_attempt_at=timezone.now(), **fields
+            )
+    except IntegrityError:
+        existing = _queued_with(company, token) if token else None
+        if existing is None:
+            raise
+        raise AlreadyQueued(existing) from None
+
+
+def _queued_with(company: Company, token: uuid.UUID) -> OutboxMessage | None:
+    return OutboxMessage.objects.filter(company=company, submit_token=token).first()
+
+
+def _letter_context(user: User, client: Client | None) -> dict[str, Any]:
+    """What every message template may use: the company, its address, the client, the sender."""
+    company = company_of(user)
+    return {
+        "company": company,
+        "company_address": address_lines(company),
+        "client": client,
+        "user": user,
+        "sender_name": user.get_full_name() or user.get_username(),
+    }
+
+
+def _render(template: MessageTemplate, values: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject on one line and body ending with one line break, as plain text, in French."""
+    engine = engines["django"].engine  # type: ignore[attr-defined]  # DjangoTemplates backend
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = engine.get_template(template.subject_template).render(
+            Context(values, autoescape=False)
+        )
+        body = engine.get_template(template.body_template).render(Context(values, autoescape=False))
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
 def _from_address(company: Company) -> str:
     """The application's address, shown under the company's name (replies go to Reply-To)."""
     name = " ".join(company.name.split())  # no line break in a header
     return str(Address(display_name=name, addr_spec=settings.DEFAULT_FROM_EMAIL))
-
-
-def _company_address(company: Company) -> list[str]:
-    town = " ".join(p for p in (company.postcode, company.city) if p)
-    return [line for line in (company.address_line1, company.address_line2, town) if line]

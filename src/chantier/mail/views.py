@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chantier.core.access import acting_user, get_for_company, writer_required
+from chantier.core.access import acting_user, writer_required
 from chantier.core.exceptions import DomainError
+from chantier.core.models import User
 from chantier.core.pagination import paginate
+from chantier.core.web import add_service_error, file_download, posted
 from chantier.mail import registry, selectors, services
+from chantier.mail.exceptions import AlreadyQueued
 from chantier.mail.forms import ComposeForm, TemplateChoiceForm
 from chantier.mail.models import OutboxMessage
-from chantier.parties.models import Client
+from chantier.parties.selectors import get_client_for_user
 
 
 def outbox(request: HttpRequest) -> HttpResponse:
@@ -39,15 +44,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = selectors.attachment_for_user(acting_user(request), pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("file missing") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
+    return file_download(
+        attachment.file, filename=attachment.filename, content_type=attachment.content_type
     )
 
 
@@ -70,36 +68,42 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def compose(request: HttpRequest) -> HttpResponse:
     """/mail/compose/?client=<id>&template=<key>: review and edit, then queue."""
     user = acting_user(request)
+    draft = _requested_draft(request, user)
+    form = ComposeForm(posted(request), draft=draft)
+    if form.is_bound and form.is_valid():
+        try:
+            message = services.message_queue(user=user, draft=form.edited_draft())
+        except AlreadyQueued as exc:
+            messages.info(request, exc.message)
+            return redirect("mail:message_detail", pk=exc.existing.pk)
+        except DomainError as exc:
+            add_service_error(form, exc)
+        else:
+            text = _("The email to %(to)s is queued for sending.")
+            messages.success(request, text % {"to": message.recipients_display})
+            return redirect("mail:outbox")
+    status = 400 if form.is_bound else 200
+    return render(request, "mail/compose.html", _compose_context(request, form), status=status)
+
+
+def _requested_draft(request: HttpRequest, user: User) -> services.Draft:
+    """The draft the query string asks for; 404 for an unknown template or client."""
     client_id = request.GET.get("client")
-    client = get_for_company(Client.objects.all(), user, client_id) if client_id else None
+    client = get_client_for_user(user, client_id) if client_id else None
     template_key = request.GET.get("template") or registry.DEFAULT_KEY
     if registry.get(template_key) is None:
         raise Http404("unknown template")
-    draft = services.message_prepare(
+    return services.message_prepare(
         user=user, template_key=template_key, client=client, params=request.GET
     )
-    status = 200
-    if request.method == "POST":
-        form = ComposeForm(request.POST)
-        if form.is_valid():
-            try:
-                message = services.message_queue(user=user, draft=form.apply(draft))
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("The email to %(to)s is queued for sending.")
-                    % {"to": message.recipients_display},
-                )
-                return redirect("mail:outbox")
-        status = 400
-    else:
-        form = ComposeForm(initial=ComposeForm.initial_from(draft))
-    context = {
+
+
+def _compose_context(request: HttpRequest, form: ComposeForm) -> dict[str, Any]:
+    draft = form.draft
+    return {
         "form": form,
-        "template_form": TemplateChoiceForm(initial={"template": template_key}),
-        "client": client,
+        "template_form": TemplateChoiceForm(initial={"template": draft.template_key}),
+        "client": draft.client,
         "draft": draft,
         # The template chooser keeps the other parameters (client, a later app's object).
         "kept_params": [(k, v) for k, v in request.GET.items() if k != "template"],
@@ -108,4 +112,3 @@ def compose(request: HttpRequest) -> HttpResponse:
             for name, ctype, content in draft.attachments
         ],
     }
-    return render(request, "mail/compose.html", context, status=status)

@@ -1,17 +1,16 @@
 """Clients in the integration API (shared/API.md, "Resources used by every workflow").
 
 Handlers are thin: fetch through the company-scoped selectors (404 for another
-company's id), call one service, answer. The services' ValidationError is keyed
-by model field; it is renamed here to the API's names (`address.line1`).
+company's id), call one service, answer. The services' FieldErrors is keyed by
+model field; it is answered here (400, every field) with the API's names
+(`address.line1`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.schema import DjangoGetter
@@ -23,6 +22,7 @@ from chantier.core.access import company_of
 from chantier.core.exceptions import InUse
 from chantier.core.models import User
 from chantier.parties import selectors, services
+from chantier.parties.exceptions import FieldErrors
 from chantier.parties.models import Client
 
 router = Router(tags=["clients"])
@@ -135,21 +135,25 @@ def _model_fields(data: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-@contextmanager
-def _api_field_names() -> Iterator[None]:
-    try:
-        yield
-    except ValidationError as exc:
-        raise ValidationError(
-            {API_NAMES.get(name, name): errors for name, errors in exc.message_dict.items()}
-        ) from None
+def _invalid(exc: FieldErrors) -> Status[dict[str, Any]]:
+    """400 with one entry per faulty field, named as in the API body."""
+    errors = [
+        {
+            "field": None if name == NON_FIELD_ERRORS else API_NAMES.get(name, name),
+            "message": " ".join(messages),
+        }
+        for name, messages in exc.errors.items()
+    ]
+    return Status(400, error_body(exc.message, errors))
 
 
 @router.post("/clients", response=responses({201: ClientOut}))
-def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
-    """Create a client. Invalid SIREN, VAT number or email: 400 naming the field."""
-    with _api_field_names():
+def create_client(request: HttpRequest, payload: ClientIn) -> Status[Any]:
+    """Create a client. Invalid SIREN, VAT number or email: 400 naming each field."""
+    try:
         client = services.client_create(user=_user(request), **_model_fields(payload.dict()))
+    except FieldErrors as exc:
+        return _invalid(exc)
     return Status(201, client)
 
 
@@ -166,13 +170,16 @@ def get_client(request: HttpRequest, client_id: int) -> Client:
 
 
 @router.patch("/clients/{client_id}", response=responses({200: ClientOut}))
-def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) -> Client:
+def update_client(request: HttpRequest, client_id: int, payload: ClientPatch) -> Status[Any]:
     user = _user(request)
     client = selectors.get_client_for_user(user, client_id)
-    with _api_field_names():
-        return services.client_update(
+    try:
+        updated = services.client_update(
             user=user, client=client, **_model_fields(payload.dict(exclude_unset=True))
         )
+    except FieldErrors as exc:
+        return _invalid(exc)
+    return Status(200, updated)
 
 
 @router.delete("/clients/{client_id}", response=responses({204: None, 409: ErrorOut}))

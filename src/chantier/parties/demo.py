@@ -187,126 +187,167 @@ SUPPLIERS = [
 ]
 
 
+# The first client and supplier by name carry a row of every kind, so that the first
+# pages a visitor (or the tenancy crawl) opens show contacts, sites and history.
+
+# (client name, first name, last name, function, email)
+CLIENT_CONTACTS = [
+    (
+        "Agence Rhône Habitat",
+        "Isabelle",
+        "Fournier",
+        "Gestionnaire de copropriété",
+        "i.fournier@rhone-habitat.example",
+    ),
+    ("Agence Rhône Habitat", "Bernard", "Lacroix", "Président du conseil syndical", ""),
+    ("SCI Les Tilleuls", "Nathalie", "Garnier", "Gérante", "n.garnier@sci-tilleuls.example"),
+    (
+        "Mairie de Caluire-et-Cuire",
+        "Thierry",
+        "Vidal",
+        "Directeur des services techniques",
+        "t.vidal@caluire.example",
+    ),
+    (
+        "Mairie de Caluire-et-Cuire",
+        "Julie",
+        "Perrin",
+        "Assistante marchés publics",
+        "j.perrin@caluire.example",
+    ),
+]
+
+# (client name, site name, access notes, address)
+SITES = [
+    (
+        "Agence Rhône Habitat",
+        "Résidence Les Tilleuls, bâtiment B",
+        "Code portail 4512B, clés chez la gardienne.",
+        _address("10 allée des Tilleuls", "69003", "Lyon"),
+    ),
+    (
+        "Mairie de Caluire-et-Cuire",
+        "École Jean Moulin : réfection de la toiture",
+        "Travaux pendant les vacances scolaires uniquement.",
+        _address("21 rue Jean Moulin", "69300", "Caluire-et-Cuire"),
+    ),
+    (
+        "Jean Dupont",
+        "Maison Dupont : salle de bains",
+        "",
+        _address("14 rue des Lilas", "69100", "Villeurbanne"),
+    ),
+]
+
+# (client name, kind, subject, detail, days ago); notes are private.
+INTERACTIONS = [
+    (
+        "Agence Rhône Habitat",
+        Interaction.Kind.CALL,
+        "Demande de devis ravalement",
+        "Rappeler avant vendredi.",
+        9,
+    ),
+    (
+        "Agence Rhône Habitat",
+        Interaction.Kind.VISIT,
+        "Visite technique bâtiment B",
+        "Fissures en façade nord.",
+        6,
+    ),
+    (
+        "Agence Rhône Habitat",
+        Interaction.Kind.NOTE,
+        "Assemblée générale en juin",
+        "Vote des travaux.",
+        5,
+    ),
+    (
+        "Mairie de Caluire-et-Cuire",
+        Interaction.Kind.MEETING,
+        "Réunion de lancement",
+        "Planning validé.",
+        3,
+    ),
+    ("Jean Dupont", Interaction.Kind.NOTE, "Client préfère être appelé le soir", "", 1),
+]
+
+
 def load(company: Company, user: User) -> None:
     """Create the demo rows through the services, as `user` (an administrator)."""
-    clients: dict[str, Client] = {}
-    for name, kind, base, email, phone, address in CLIENTS:
-        siren = siren_from(base) if base else ""
-        clients[name] = services.client_create(
-            user=user,
-            name=name,
-            kind=kind,
-            siren=siren,
-            vat_number=vat_from(siren) if siren else "",
-            email=email,
-            phone=phone,
-            **address,
+    clients = _load_clients(user)
+    suppliers = _load_suppliers(user)
+    _load_contacts(user, clients, suppliers)
+    _load_sites(user, clients)
+    _load_interactions(user, clients)
+
+
+def _identity(base: str) -> dict[str, str]:
+    siren = siren_from(base) if base else ""
+    return {"siren": siren, "vat_number": vat_from(siren) if siren else ""}
+
+
+def _load_clients(user: User) -> dict[str, Client]:
+    return {
+        name: services.client_create(
+            user=user, name=name, kind=kind, email=email, phone=phone, **_identity(base), **address
         )
-    suppliers: dict[str, Supplier] = {}
-    for name, kind, trade, base, email, phone, address in SUPPLIERS:
-        siren = siren_from(base)
-        suppliers[name] = services.supplier_create(
+        for name, kind, base, email, phone, address in CLIENTS
+    }
+
+
+def _load_suppliers(user: User) -> list[Supplier]:
+    return [
+        services.supplier_create(
             user=user,
             name=name,
             kind=kind,
             trade=trade,
-            siren=siren,
-            vat_number=vat_from(siren),
             email=email,
             phone=phone,
+            **_identity(base),
             **address,
         )
-
-    # The first client and supplier by name carry a row of every kind, so that the
-    # first pages a visitor (or the tenancy crawl) opens show contacts, sites and history.
-    syndic = clients["Agence Rhône Habitat"]
-    sci = clients["SCI Les Tilleuls"]
-    mairie = clients["Mairie de Caluire-et-Cuire"]
-    dupont = clients["Jean Dupont"]
-    client_contacts = [
-        (
-            syndic,
-            "Isabelle",
-            "Fournier",
-            "Gestionnaire de copropriété",
-            "i.fournier@rhone-habitat.example",
-        ),
-        (syndic, "Bernard", "Lacroix", "Président du conseil syndical", ""),
-        (sci, "Nathalie", "Garnier", "Gérante", "n.garnier@sci-tilleuls.example"),
-        (
-            mairie,
-            "Thierry",
-            "Vidal",
-            "Directeur des services techniques",
-            "t.vidal@caluire.example",
-        ),
-        (mairie, "Julie", "Perrin", "Assistante marchés publics", "j.perrin@caluire.example"),
+        for name, kind, trade, base, email, phone, address in SUPPLIERS
     ]
-    for client, first_name, last_name, function, email in client_contacts:
+
+
+def _load_contacts(user: User, clients: dict[str, Client], suppliers: list[Supplier]) -> None:
+    for client_name, first_name, last_name, function, email in CLIENT_CONTACTS:
         services.contact_create(
             user=user,
-            client=client,
+            client=clients[client_name],
             first_name=first_name,
             last_name=last_name,
             function=function,
             email=email,
             phone="" if email else "06 10 20 30 40",
         )
-    for supplier in suppliers.values():
+    for supplier in suppliers:
+        is_supplier = supplier.kind == Supplier.Kind.SUPPLIER
         services.contact_create(
             user=user,
             supplier=supplier,
-            last_name="Accueil commercial" if supplier.kind == "supplier" else "Gérant",
-            function="Commandes" if supplier.kind == "supplier" else "Chef d'entreprise",
+            last_name="Accueil commercial" if is_supplier else "Gérant",
+            function="Commandes" if is_supplier else "Chef d'entreprise",
             email=supplier.email,
             phone=supplier.phone,
         )
 
-    services.site_create(
-        user=user,
-        client=syndic,
-        name="Résidence Les Tilleuls, bâtiment B",
-        access_notes="Code portail 4512B, clés chez la gardienne.",
-        **_address("10 allée des Tilleuls", "69003", "Lyon"),
-    )
-    services.site_create(
-        user=user,
-        client=mairie,
-        name="École Jean Moulin : réfection de la toiture",
-        access_notes="Travaux pendant les vacances scolaires uniquement.",
-        **_address("21 rue Jean Moulin", "69300", "Caluire-et-Cuire"),
-    )
-    services.site_create(
-        user=user,
-        client=dupont,
-        name="Maison Dupont : salle de bains",
-        **_address("14 rue des Lilas", "69100", "Villeurbanne"),
-    )
 
+def _load_sites(user: User, clients: dict[str, Client]) -> None:
+    for client_name, name, access_notes, address in SITES:
+        services.site_create(
+            user=user, client=clients[client_name], name=name, access_notes=access_notes, **address
+        )
+
+
+def _load_interactions(user: User, clients: dict[str, Client]) -> None:
     now = timezone.now()
-    interactions = [
-        (
-            syndic,
-            Interaction.Kind.CALL,
-            "Demande de devis ravalement",
-            "Rappeler avant vendredi.",
-            9,
-        ),
-        (
-            syndic,
-            Interaction.Kind.VISIT,
-            "Visite technique bâtiment B",
-            "Fissures en façade nord.",
-            6,
-        ),
-        (syndic, Interaction.Kind.NOTE, "Assemblée générale en juin", "Vote des travaux.", 5),
-        (mairie, Interaction.Kind.MEETING, "Réunion de lancement", "Planning validé.", 3),
-        (dupont, Interaction.Kind.NOTE, "Client préfère être appelé le soir", "", 1),
-    ]
-    for client, kind, subject, detail, days_ago in interactions:
+    for client_name, kind, subject, detail, days_ago in INTERACTIONS:
         services.interaction_create(
             user=user,
-            client=client,
+            client=clients[client_name],
             kind=kind,
             subject=subject,
             detail=detail,

@@ -1,4 +1,5 @@
-"""Helpers shared by the parties pages: service errors onto forms, delete confirmation."""
+"""Helpers shared by the parties pages: the form page, the delete confirmation, and the
+shared `core.web` helpers adapted to the parties services' FieldErrors."""
 
 from __future__ import annotations
 
@@ -9,30 +10,29 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from chantier.core.exceptions import DomainError, InUse
-from chantier.core.models import Company
-from chantier.parties.selectors import deletion_refusal
+from chantier.core import web
+from chantier.core.deletion import deletion_refusal
+from chantier.core.exceptions import InUse
+from chantier.parties.exceptions import FieldErrors
 
 
 def save_form[T](form: forms.BaseForm, action: Callable[[dict[str, Any]], T]) -> T | None:
-    """Validate `form`, then call the service `action` with its data.
+    """`core.web.save_form`, with each error of a FieldErrors next to its own field.
 
-    Returns the service's result, or None with the service's refusals added to
-    the form next to the field they name.
+    core.web.add_service_error places a DomainError's single `field`; until it knows
+    FieldErrors, they are handed to it as the ValidationError it already spreads.
     """
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return None
+
+    def run(data: dict[str, Any]) -> T:
+        try:
+            return action(data)
+        except FieldErrors as exc:
+            raise ValidationError(exc.errors) from None
+
+    return web.save_form(form, run)
 
 
 def render_form(
@@ -64,15 +64,3 @@ def confirm_delete(
         return redirect(done_url)
     context["refusal"] = deletion_refusal(obj)
     return render(request, "includes/confirm_delete.html", context)
-
-
-def company_of_request(request: HttpRequest) -> Company:
-    company = getattr(request, "company", None)
-    if company is None:
-        raise Http404("no company")
-    return company  # type: ignore[no-any-return]
-
-
-def posted(request: HttpRequest) -> Any:
-    """The submitted data on POST (even empty, so the form shows what is missing), else None."""
-    return request.POST if request.method == "POST" else None

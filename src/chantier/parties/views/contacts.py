@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from chantier.core.access import acting_user, writer_required
 from chantier.core.models import User
+from chantier.core.web import posted
 from chantier.parties import selectors, services
 from chantier.parties.forms import ContactForm
 from chantier.parties.models import Client, Contact, Supplier
 from chantier.parties.views.common import (
     confirm_delete,
-    posted,
     render_form,
     save_form,
 )

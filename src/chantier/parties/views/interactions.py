@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chantier.core.access import acting_user, writer_required
 from chantier.core.pagination import paginate
+from chantier.core.web import posted
 from chantier.parties import selectors, services
 from chantier.parties.forms import InteractionForm
 from chantier.parties.models import Interaction
-from chantier.parties.views.common import confirm_delete, posted, render_form, save_form
+from chantier.parties.views.common import confirm_delete, render_form, save_form
 
 
 def _client_url(interaction: Interaction) -> str:

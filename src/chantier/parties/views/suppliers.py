@@ -13,13 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from chantier.core.access import acting_user, writer_required
 from chantier.core.pagination import paginate
+from chantier.core.web import company_of_request, posted
 from chantier.parties import selectors, services
 from chantier.parties.forms import SupplierForm
 from chantier.parties.models import Supplier
 from chantier.parties.views.common import (
-    company_of_request,
     confirm_delete,
-    posted,
     render_form,
     save_form,
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from chantier.core import services
 from chantier.core.exceptions import DomainError
@@ -20,13 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            company, created = services.company_get_or_create(name=options["company"])
-            user, password = services.user_create(
-                username=options["username"],
-                company=company,
-                role=options["role"],
-                email=options["email"],
-            )
+            with transaction.atomic():  # no company left behind when the user is refused
+                company, created = services.company_get_or_create(name=options["company"])
+                user, password = services.user_create(
+                    username=options["username"],
+                    company=company,
+                    role=options["role"],
+                    email=options["email"],
+                )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         if created:
