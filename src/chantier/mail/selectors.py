@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from chantier.core.access import get_for_company, scoped
 from chantier.core.models import User
 from chantier.core.pagination import search
 from chantier.mail.models import OutboxAttachment, OutboxMessage
 
-SEARCH_FIELDS = ("subject", "to", "cc", "client__name")
+# To and Cc are JSON lists: searched as their text (PostgreSQL has no LOWER(jsonb)).
+SEARCH_FIELDS = ("subject", "to_text", "cc_text", "client__name")
 
 
 def outbox_messages(user: User, *, q: str = "", status: str = "") -> QuerySet[OutboxMessage]:
@@ -17,6 +19,11 @@ def outbox_messages(user: User, *, q: str = "", status: str = "") -> QuerySet[Ou
     messages = scoped(OutboxMessage.objects.select_related("client"), user)
     if status in OutboxMessage.Status.values:
         messages = messages.filter(status=status)
+    if q.strip():
+        messages = messages.alias(
+            to_text=Cast("to", output_field=TextField()),
+            cc_text=Cast("cc", output_field=TextField()),
+        )
     return search(messages, q, SEARCH_FIELDS)
 
 
