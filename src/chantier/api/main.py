@@ -11,7 +11,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from chantier.api.auth import BearerToken
 from chantier.api.errors import error_body
-from chantier.core.exceptions import DomainError, InUse, PermissionDenied, StaleEdit
+from chantier.core.exceptions import (
+    NON_FIELD_ERRORS,
+    DomainError,
+    FieldErrors,
+    InUse,
+    PermissionDenied,
+    StaleEdit,
+)
 
 api = NinjaAPI(
     title="Chantier API",
@@ -51,6 +58,15 @@ def in_use(request: HttpRequest, exc: InUse) -> HttpResponse:
 @api.exception_handler(StaleEdit)
 def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
     return api.create_response(request, error_body(exc.message), status=409)
+
+
+@api.exception_handler(FieldErrors)
+def field_errors(request: HttpRequest, exc: FieldErrors) -> HttpResponse:
+    errors = [
+        {"field": None if name == NON_FIELD_ERRORS else name, "message": " ".join(messages)}
+        for name, messages in exc.errors.items()
+    ]
+    return api.create_response(request, error_body(exc.message, errors), status=400)
 
 
 @api.exception_handler(DomainError)

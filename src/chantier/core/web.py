@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 
-from chantier.core.exceptions import DomainError
+from chantier.core.exceptions import DomainError, FieldErrors
 from chantier.core.models import Company
 from chantier.core.search import fold
 
@@ -33,6 +33,10 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def add_service_error(form: forms.BaseForm, exc: DomainError | ValidationError) -> None:
     """Show a service's refusal on the form, next to the field it names when there is one."""
+    if isinstance(exc, FieldErrors):
+        for name, messages in exc.errors.items():
+            form.add_error(name if name in form.fields else None, messages)
+        return
     if isinstance(exc, DomainError):
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return

@@ -1,5 +1,4 @@
-"""Helpers shared by the parties pages: the form page, the delete confirmation, and the
-shared `core.web` helpers adapted to the parties services' FieldErrors."""
+"""Helpers shared by the parties pages: the form page and the delete confirmation."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,23 +14,8 @@ from django.shortcuts import redirect, render
 from chantier.core import web
 from chantier.core.deletion import deletion_refusal
 from chantier.core.exceptions import InUse
-from chantier.parties.exceptions import FieldErrors
 
-
-def save_form[T](form: forms.BaseForm, action: Callable[[dict[str, Any]], T]) -> T | None:
-    """`core.web.save_form`, with each error of a FieldErrors next to its own field.
-
-    core.web.add_service_error places a DomainError's single `field`; until it knows
-    FieldErrors, they are handed to it as the ValidationError it already spreads.
-    """
-
-    def run(data: dict[str, Any]) -> T:
-        try:
-            return action(data)
-        except FieldErrors as exc:
-            raise ValidationError(exc.errors) from None
-
-    return web.save_form(form, run)
+save_form = web.save_form
 
 
 def render_form(
