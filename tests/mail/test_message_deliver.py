@@ -21,6 +21,7 @@ from chantier.mail.services import (
     backoff,
     is_permanent,
     message_deliver,
+    message_id_header,
     message_prepare,
     message_queue,
     message_retry,
@@ -75,7 +76,7 @@ def test_queued_message_reaches_the_smtp_peer_through_the_worker(mail_world, smt
     assert received["Reply-To"] == "alice@alpha.example"
     assert received["From"] == "Alpha Bâtiment <chantier@localhost>"
     assert received["Subject"] == "Alpha Bâtiment — votre dossier Mme Dupont"
-    assert received["Message-ID"] == f"<chantier.{mail_world.company_a.pk}.{message.pk}@localhost>"
+    assert received["Message-ID"] == message_id_header(message, "localhost")
     body = received.get_body(("plain",)).get_content()
     assert body.replace("\r\n", "\n") == "Bonjour,\n\nVoici le devis.\n"
     [attachment] = list(received.iter_attachments())

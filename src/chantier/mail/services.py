@@ -11,6 +11,7 @@ records the outcome only while that claim still holds.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 import smtplib
@@ -233,6 +234,12 @@ def can_retry(message: OutboxMessage) -> bool:
 # -- helpers ---------------------------------------------------------------
 
 
+def message_id_header(message: OutboxMessage, domain: str) -> str:
+    """Stable across attempts (a receiver can drop a duplicate), unique across installs."""
+    salt = hashlib.sha256(f"{settings.SECRET_KEY}:{message.pk}".encode()).hexdigest()[:16]
+    return f"<chantier.{message.pk}.{salt}@{domain}>"
+
+
 def _enqueue_on_commit(message_id: int, run_after: Any = None) -> None:
     def enqueue() -> None:
         task = deliver_message.using(run_after=run_after) if run_after else deliver_message
@@ -329,8 +336,7 @@ def _email_of(message: OutboxMessage) -> EmailMessage:
         to=message.to,
         cc=message.cc,
         reply_to=message.reply_to,
-        # Stable across attempts, so a receiver can drop a duplicate.
-        headers={"Message-ID": f"<chantier.{message.company_id}.{message.pk}@{domain}>"},
+        headers={"Message-ID": message_id_header(message, domain)},
     )
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as handle:

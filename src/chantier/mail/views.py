@@ -28,7 +28,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
         acting_user(request), q=request.GET.get("q", ""), status=status
     )
     context = paginate(request, queryset)
-    context.update(status=status, statuses=OutboxMessage.Status.choices)
+    pending = {OutboxMessage.Status.QUEUED, OutboxMessage.Status.SENDING}
+    context.update(
+        status=status,
+        statuses=OutboxMessage.Status.choices,
+        has_pending=any(m.status in pending for m in context["object_list"]),
+    )
     return render(request, "mail/outbox.html", context)
 
 
