@@ -3,6 +3,7 @@
 See README.md for the variables; bad values stop the start-up (chantier.env).
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: threads and the live server then lock as in production,
+    # where an in-memory shared-cache database fails with "table is locked" instead.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

@@ -429,3 +429,43 @@ def test_a_reference_created_meanwhile_by_someone_else_imports_nothing(
     assert err.value.field == "file" and "nothing was imported" in err.value.message
     assert list(Item.objects.values_list("reference", "name")) == [("BA13", "BA13")]
     assert not Category.objects.exists()
+
+
+def test_every_column_of_an_existing_item_is_updated_exactly(world, make_item, point_p):
+    from chantier.catalogue import services
+
+    old_supplier = Supplier.objects.create(company=world.company_a, name="Rexel")
+    elec = services.category_create(user=world.alice, name="Électricité")
+    item = make_item(
+        "BA13", name="Plaque", unit="u", purchase_cost="1", sale_price="2", supplier=old_supplier,
+        supplier_reference="R-1", category=elec, description="Ancienne",
+    )  # fmt: skip
+    untouched = make_item("VIS", name="Vis", sale_price="0.03")
+    foreign = make_item("BA13", user=world.charlie, name="Bravo")  # same reference, company B
+    stamps = dict(
+        Item.objects.filter(company=world.company_a).values_list("reference", "updated_at")
+    )
+    content = csv_bytes(
+        [
+            [*FRENCH_HEADER, "Structure", "Descriptif"],
+            ["BA13", "Plaque BA13 H1", "Main d'œuvre", "m²", "2,85555", "5,905", "5,5",
+             "point p lyon", "PP-1", "Plâtrerie", "Plaques", "https://fiches.example.com/a.pdf",
+             "kit", "Nouvelle\nligne"],
+        ]
+    )  # fmt: skip
+    report = import_items(user=world.alice, content=content)
+    assert (report.created, report.updated, report.rejected) == (0, 1, [])
+    item = Item.objects.select_related("category__parent", "supplier").get(pk=item.pk)
+    assert (
+        item.name, item.kind, item.structure, item.unit, item.purchase_cost, item.sale_price,
+        item.vat_rate, item.supplier, item.supplier_reference, str(item.category),
+        item.datasheet_url, item.description,
+    ) == (
+        "Plaque BA13 H1", "labour", "kit", "m²", D("2.8556"), D("5.91"), D("5.50"), point_p,
+        "PP-1", "Plâtrerie › Plaques", "https://fiches.example.com/a.pdf", "Nouvelle\nligne",
+    )  # fmt: skip
+    assert item.updated_at > stamps["BA13"]
+    untouched.refresh_from_db()
+    assert untouched.updated_at == stamps["VIS"] and untouched.sale_price == D("0.03")
+    foreign.refresh_from_db()
+    assert (foreign.name, foreign.purchase_cost) == ("Bravo", D("0"))

@@ -1,19 +1,15 @@
-"""Concurrent issues get consecutive numbers (ADR 0002), on a real PostgreSQL server."""
+"""Concurrent issues get consecutive numbers (ADR 0002): row locks on PostgreSQL, the
+database write lock (BEGIN IMMEDIATE) on SQLite."""
 
 from __future__ import annotations
 
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from chantier.core import services
 from chantier.core.models import Company, Sequence
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks between connections need a server database (run with DATABASE_URL)",
-)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,3 +83,25 @@ def test_title_names_the_date_and_the_kind(company):
     assert price_list.title(company, {}).startswith("Tarif au ")
     labour = str(Item.Kind.LABOUR.label)  # the catalogue's translation
     assert price_list.title(company, {"kind": "labour"}).endswith(f" – {labour}")
+
+
+def test_the_items_are_the_catalogue_selection(company, catalogue, monkeypatch):
+    """The price list prints what catalogue.selectors.active_items selects: the rule of
+    which items are offered lives in the catalogue only."""
+    from chantier.catalogue import selectors as catalogue_selectors
+
+    calls = []
+
+    def spy(company, *, kind=""):
+        calls.append(kind)
+        return catalogue_selectors.active_items(company, kind=kind).exclude(reference="MO-ELEC")
+
+    monkeypatch.setattr(selectors, "active_items", spy)
+
+    assert rows(selectors.price_list_groups(company)) == [
+        ("Électricité", ["ELE-PC16"]),
+        ("Plâtrerie › Plaques", ["PLA-BA13"]),
+        ("", ["SRV-DEPL"]),
+    ]
+    assert price_list.estimate_rows(company, {"kind": "labour"}) == 0
+    assert calls == ["", "labour"]

@@ -122,10 +122,25 @@ def test_layout_progress_is_reported_page_by_page(company, catalogue):
     assert events[-1] == ("laid_out", result.page_count, result.page_count)
 
 
-def test_only_data_uris_are_fetched():
+def test_only_data_uris_are_fetched(company, catalogue, tmp_path, monkeypatch):
+    """Nothing but data: URIs is read while rendering: an <img> pointing at a local file
+    renders as nothing (no image, no error), though the file is a valid PNG."""
+    image = tmp_path / "logo.png"
+    image.write_bytes(PNG)
+    monkeypatch.setattr(rendering, "logo_data_uri", lambda company: image.as_uri())
+    html = rendering.render_html(
+        template_name=TEMPLATE,
+        context=price_list.build_context(company, {}),
+        company=company,
+        title="Tarif 2026",
+    )
+    assert f'<img class="logo" src="{image.as_uri()}"' in html
+
+    result = render(company)
+
+    assert result.page_count == 1
+    assert len(pdf_reader(result.content).pages[0].images) == 0  # the file was not read
     fetcher = rendering._url_fetcher()
-    with pytest.raises(ValueError, match="disallowed protocol"):
-        fetcher.fetch("file:///etc/hostname")
     with pytest.raises(ValueError, match="disallowed protocol"):
         fetcher.fetch("http://127.0.0.1/")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -9,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from chantier.core.exceptions import DomainError
 from chantier.core.models import AuditEntry
-from chantier.documents import registry, services
+from chantier.documents import price_list, registry, services
 from chantier.documents.models import RenderJob
 from chantier.documents.registry import DocumentKind
 
@@ -116,34 +118,64 @@ def test_a_failing_inline_render_is_stored_as_failed(world, broken_kind):
     assert job.finished_at is not None and not job.file
 
 
+@pytest.fixture
+def probed_price_list():
+    """The price list, registered as a kind that reads its own job row while it renders:
+    once its data is asked for, and once the PDF is laid out (`finish`)."""
+    seen = []
+
+    def job_row():
+        return RenderJob.objects.values_list("status", "progress", "message").get()
+
+    def build_context(company, params):
+        seen.append(job_row())
+        return price_list.build_context(company, params)
+
+    def finish(content, company, params):
+        seen.append(job_row())
+        return content
+
+    registry.register(
+        replace(price_list.PRICE_LIST, key="probed", build_context=build_context, finish=finish)
+    )
+    yield seen
+    registry.unregister("probed")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_large_document_goes_through_the_queue_and_the_worker(
-    world, catalogue, settings, monkeypatch
+    world, catalogue, settings, probed_price_list
 ):
     settings.DOCUMENTS_INLINE_MAX_ROWS = 3
-    steps = []
-    original_set = services._ProgressWriter.set
 
-    def spy(self, value, message, *, force=False):
-        steps.append(value)
-        original_set(self, value, message, force=force)
-
-    monkeypatch.setattr(services._ProgressWriter, "set", spy)
-
-    job = services.render_job_start(user=world.alice, kind="price_list", params={})
-    assert job.status == Status.QUEUED
+    job = services.render_job_start(user=world.alice, kind="probed", params={})
+    assert (job.status, job.progress, job.started_at, job.progress_at) == (
+        Status.QUEUED,
+        0,
+        None,
+        None,
+    )
     assert DBTaskResult.objects.get().status == "READY"
 
     run_worker()
 
+    # What the polling page read from the job row at each stage.
+    assert probed_price_list == [
+        (Status.RUNNING, 5, "Lecture des données…"),
+        (Status.RUNNING, 90, "1 page mise en page ; écriture du PDF…"),
+    ]
     job.refresh_from_db()
-    assert (job.status, job.progress, job.error) == (Status.DONE, 100, "")
+    assert (job.status, job.progress, job.error, job.message) == (
+        Status.DONE,
+        100,
+        "",
+        "Prêt : 1 page.",
+    )
     assert job.page_count == 1
+    assert job.started_at <= job.progress_at <= job.finished_at
     text = pdf_text(job.file.read())
     assert "ELE-PC16 Prise 16 A u 1 234,50 € 20 %" in text
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
-    assert steps[:4] == [5, 10, 20, 40]
-    assert steps[-1] == 90 and steps == sorted(steps)
 
 
 @pytest.mark.django_db(transaction=True)

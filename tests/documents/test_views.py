@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chantier.documents import services
 from chantier.documents.models import RenderJob
@@ -86,15 +88,60 @@ def test_finished_job_stops_polling_and_offers_the_download(alice_client, done_j
     assert f'href="/documents/jobs/{done_job.pk}/download/"' in html
 
 
-def test_failed_job_shows_its_error(alice_client, running_job):
+def test_failed_job_shows_a_clear_message_but_not_the_raw_error(alice_client, running_job):
     RenderJob.objects.filter(pk=running_job.pk).update(
-        status=Status.FAILED, error="RuntimeError: boom", finished_at=timezone.now()
+        status=Status.FAILED,
+        error="OSError: [Errno 28] No space left: '/srv/chantier/var/media/documents/1/x.pdf'",
+        message="Le document n'a pas pu être généré.",
+        finished_at=timezone.now(),
     )
 
     html = alice_client.get(f"/documents/jobs/{running_job.pk}/").content.decode()
 
     assert "hx-trigger" not in html
-    assert "RuntimeError: boom" in html
+    assert "Le document n'a pas pu être généré. Réessayez" in html
+    assert f"numéro du document {running_job.pk}" in html
+    assert "OSError" not in html and "/srv/chantier" not in html
+    running_job.refresh_from_db()
+    assert running_job.error.startswith("OSError")  # kept for the administrator
+
+
+def test_a_job_whose_worker_stopped_ends_failed_and_stops_polling(alice_client, running_job):
+    """A worker killed mid-render leaves its job RUNNING: after STALE_AFTER without any
+    progress the job page ends it as failed, says so and stops polling."""
+    long_ago = timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    RenderJob.objects.filter(pk=running_job.pk).update(started_at=long_ago, progress_at=long_ago)
+
+    partial = alice_client.get(f"/documents/jobs/{running_job.pk}/", headers={"HX-Request": "true"})
+
+    html = partial.content.decode()
+    assert "hx-trigger" not in html
+    assert "La génération s&#x27;est arrêtée avant la fin" in html
+    with translation.override("fr"):
+        assert f">{Status.FAILED.label}</label>" in html
+    job = RenderJob.objects.get()
+    assert (job.status, job.progress) == (Status.FAILED, 40)
+    assert job.finished_at is not None and job.error.startswith("stale: no progress since")
+
+
+def test_a_job_that_progressed_recently_keeps_polling(alice_client, running_job):
+    started = timezone.now() - services.STALE_AFTER - timedelta(minutes=30)
+    recent = timezone.now() - timedelta(minutes=1)
+    RenderJob.objects.filter(pk=running_job.pk).update(started_at=started, progress_at=recent)
+
+    html = alice_client.get(f"/documents/jobs/{running_job.pk}/").content.decode()
+
+    assert 'hx-trigger="every 1s"' in html
+    assert RenderJob.objects.get().status == Status.RUNNING
+
+
+def test_mark_stale_leaves_a_job_that_progressed_meanwhile(running_job):
+    long_ago = timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    RenderJob.objects.filter(pk=running_job.pk).update(started_at=long_ago, progress_at=long_ago)
+    job = RenderJob.objects.get()
+    RenderJob.objects.filter(pk=job.pk).update(progress_at=timezone.now())  # the worker lives
+
+    assert services.render_job_mark_stale(job=job).status == Status.RUNNING
 
 
 def test_download_as_alice(alice_client, done_job):
@@ -112,6 +159,12 @@ def test_download_as_alice(alice_client, done_job):
 
 def test_an_unfinished_job_has_nothing_to_download(alice_client, running_job):
     assert alice_client.get(f"/documents/jobs/{running_job.pk}/download/").status_code == 404
+
+
+def test_a_missing_file_is_a_404(alice_client, done_job):
+    done_job.file.storage.delete(done_job.file.name)
+
+    assert alice_client.get(f"/documents/jobs/{done_job.pk}/download/").status_code == 404
 
 
 def test_another_company_gets_404(charlie_client, done_job):

@@ -42,6 +42,9 @@ class RenderJob(models.Model):
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Last progress write of the render: a running job without any for a long time has
+    # lost its worker (services.render_job_mark_stale).
+    progress_at = models.DateTimeField(_("progress updated"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -6,11 +6,13 @@ import logging
 import math
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -34,6 +36,9 @@ INLINE_MAX_ROWS = 400
 QUEUED_TO_RUNNING, DATA_LOADED, HTML_BUILT = 5, 10, 20
 LAYOUT_START, LAYOUT_END, WRITTEN = 40, 90, 100
 PROGRESS_MIN_INTERVAL = 0.5  # seconds between two progress writes during layout
+# A running job without progress for this long has lost its worker (killed, restarted,
+# out of memory): 5,000 rows render in about 10 s, with a progress write every page.
+STALE_AFTER = timedelta(minutes=15)
 
 
 def inline_max_rows() -> int:
@@ -100,7 +105,7 @@ def render_job_run(*, job_id: int) -> RenderJob:
     """
     now = timezone.now()
     claimed = RenderJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, progress=QUEUED_TO_RUNNING, started_at=now
+        status=Status.RUNNING, progress=QUEUED_TO_RUNNING, started_at=now, progress_at=now
     )
     job = RenderJob.objects.select_related("company").get(pk=job_id)
     if not claimed:
@@ -116,6 +121,33 @@ def render_job_run(*, job_id: int) -> RenderJob:
                 message=_("The document could not be generated."),
                 finished_at=timezone.now(),
             )
+    job.refresh_from_db()
+    return job
+
+
+def render_job_mark_stale(*, job: RenderJob) -> RenderJob:
+    """End as failed a running job whose worker stopped (its page would poll forever).
+
+    A render writes its progress every page; a job RUNNING without any progress for
+    STALE_AFTER has lost its worker. Called when the job is read (its page); the job is
+    returned as it is now. The update is conditional on no progress since it was read,
+    so a live render is never ended. `error` keeps the details for the administrator.
+    """
+    if job.status != Status.RUNNING:
+        return job
+    last = job.progress_at or job.started_at or job.created_at
+    now = timezone.now()
+    if now - last < STALE_AFTER:
+        return job
+    unchanged = Q(progress_at=job.progress_at) if job.progress_at else Q(progress_at__isnull=True)
+    marked = RenderJob.objects.filter(unchanged, pk=job.pk, status=Status.RUNNING).update(
+        status=Status.FAILED,
+        message=_("The generation stopped before the end: ask for the document again."),
+        error=f"stale: no progress since {last.isoformat()} (the worker stopped)",
+        finished_at=now,
+    )
+    if marked:
+        logger.warning("render job %s (%s) stale since %s: marked failed", job.pk, job.kind, last)
     job.refresh_from_db()
     return job
 
@@ -162,6 +194,7 @@ def _render(job: RenderJob) -> None:
     job.file.save(f"{slugify(job.title) or job.kind}.pdf", ContentFile(content), save=False)
     RenderJob.objects.filter(pk=job.pk).update(
         status=Status.DONE,
+        error="",  # a job taken for stale that finished after all
         progress=WRITTEN,
         message=ngettext("Ready: %(pages)s page.", "Ready: %(pages)s pages.", rendered.page_count)
         % {"pages": rendered.page_count},
@@ -186,4 +219,6 @@ class _ProgressWriter:
         if not force and (value == self.value or now - self.written_at < PROGRESS_MIN_INTERVAL):
             return
         self.value, self.written_at = value, now
-        RenderJob.objects.filter(pk=self.job_id).update(progress=value, message=message[:200])
+        RenderJob.objects.filter(pk=self.job_id, status=Status.RUNNING).update(
+            progress=value, message=message[:200], progress_at=timezone.now()
+        )

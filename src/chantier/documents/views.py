@@ -11,27 +11,28 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chantier.core.access import acting_user
 from chantier.core.exceptions import DomainError
 from chantier.core.pagination import paginate
+from chantier.core.web import add_service_error, company_of_request, file_download, is_htmx, posted
 from chantier.documents import price_list, selectors, services
 from chantier.documents.forms import PriceListForm
 
 
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = selectors.render_jobs(request.company)  # type: ignore[attr-defined]
+    jobs = selectors.render_jobs(company_of_request(request))
     return render(request, "documents/job_list.html", paginate(request, jobs))
 
 
 @require_http_methods(["GET", "POST"])
 def price_list_form(request: HttpRequest) -> HttpResponse:
     """Any member may print the price list (printing reads; see services.render_job_start)."""
-    form = PriceListForm(request.POST if request.method == "POST" else None)
+    form = PriceListForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             job = services.render_job_start(
                 user=acting_user(request), kind=price_list.KEY, params=form.cleaned_data
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             return redirect("documents:job_detail", pk=job.pk)
     status = 400 if request.method == "POST" else 200
@@ -42,8 +43,9 @@ def price_list_form(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job page; htmx polls the same URL every second for the progress partial."""
     job = selectors.get_render_job_for_user(acting_user(request), pk)
+    job = services.render_job_mark_stale(job=job)  # a dead worker's job stops polling
     template = "documents/job_detail.html"
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         template += "#progress"
     response = render(request, template, {"job": job})
     patch_vary_headers(response, ["HX-Request"])
@@ -55,13 +57,9 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = selectors.get_render_job_for_user(acting_user(request), pk)
     if not job.is_downloadable:
         raise Http404("not ready")
-    try:
-        handle = job.file.open("rb")
-    except OSError:
-        raise Http404("file missing") from None
-    return FileResponse(
-        handle,
-        as_attachment=request.GET.get("inline") != "1",
+    return file_download(
+        job.file,
         filename=f"{slugify(job.title) or job.kind}.pdf",
         content_type="application/pdf",
+        as_attachment=request.GET.get("inline") != "1",
     )
