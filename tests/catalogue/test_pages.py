@@ -179,6 +179,8 @@ def test_components_on_the_detail_page_with_htmx_and_without(alice_client, make_
     section = response.content.decode()
     assert section.lstrip().startswith('<section id="components"') and "<html" not in section
     assert "5,9850\u00a0€" in section  # 2.1 × 2.85
+    # The direct cost at the top of the page is swapped out of band by htmx.
+    assert '<span id="direct-cost" hx-swap-oob="true">5,9850\u00a0€</span>' in section
     response = alice_client.post(
         url("component_add", wall.pk), {"component": "MO", "quantity": "0,45"}
     )
