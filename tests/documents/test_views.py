@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -149,7 +150,9 @@ def test_download_as_alice(alice_client, done_job):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith('attachment; filename="tarif-au-')
+    assert re.match(
+        r'attachment; filename="tarif-au-\d{4}-\d{2}-\d{2}\.pdf"', response["Content-Disposition"]
+    )
     content = b"".join(response.streaming_content)
     assert content.startswith(b"%PDF-")
     assert "PLA-BA13" in pdf_text(content)

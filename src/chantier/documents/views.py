@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -14,6 +16,7 @@ from chantier.core.pagination import paginate
 from chantier.core.web import add_service_error, company_of_request, file_download, is_htmx, posted
 from chantier.documents import price_list, selectors, services
 from chantier.documents.forms import PriceListForm
+from chantier.documents.models import RenderJob
 
 
 @require_GET
@@ -52,6 +55,12 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def download_name(job: RenderJob) -> str:
+    """'tarif-au-2026-11-25.pdf': dates in the title written so that they survive slugify."""
+    title = re.sub(r"(\d{2})/(\d{2})/(\d{4})", r"\3-\2-\1", job.title)
+    return f"{slugify(title) or job.kind}.pdf"
+
+
 @require_GET
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = selectors.get_render_job_for_user(acting_user(request), pk)
@@ -59,7 +68,7 @@ def job_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("not ready")
     return file_download(
         job.file,
-        filename=f"{slugify(job.title) or job.kind}.pdf",
+        filename=download_name(job),
         content_type="application/pdf",
         as_attachment=request.GET.get("inline") != "1",
     )
