@@ -210,3 +210,18 @@ def test_jobs_list_runs_a_fixed_number_of_queries(
     html = response.content.decode()
     assert "Page 2 sur 2" in html or "Page 2 of 2" in html
     assert "bob" in html and "alice" in html
+
+
+def test_a_job_waiting_long_for_the_worker_says_so(alice_client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = RenderJob.objects.create(
+        company=world.company_a, created_by=world.alice, kind="price_list", title="Tarif"
+    )
+    page = alice_client.get(f"/documents/jobs/{job.pk}/").content.decode()
+    assert "chantier worker" not in page
+    RenderJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    page = alice_client.get(f"/documents/jobs/{job.pk}/").content.decode()
+    assert "chantier worker" in page

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chantier.core.models import Company, User
@@ -12,6 +15,9 @@ def job_file_path(job: RenderJob, filename: str) -> str:
     """documents/<company>/<year>/<month>/<kind>-<job>.pdf: one folder per tenant."""
     created = job.created_at
     return f"documents/{job.company_id}/{created:%Y}/{created:%m}/{job.kind}-{job.pk}.pdf"
+
+
+WAIT_HINT = timedelta(minutes=1)
 
 
 class RenderJob(models.Model):
@@ -64,6 +70,11 @@ class RenderJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def waits_long(self) -> bool:
+        """Queued for over a minute: the worker is probably not running."""
+        return self.status == self.Status.QUEUED and timezone.now() - self.created_at > WAIT_HINT
 
     @property
     def is_downloadable(self) -> bool:
