@@ -280,7 +280,7 @@ def test_export_then_import_round_trips(full_catalogue, alice_client, fmt):
     assert response.status_code == 200
     content = response.content
     report = import_items(user=world.alice, content=content)
-    assert (report.created, report.updated, report.rejected) == (0, 4, [])
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (0, 0, 4, [])
     assert values(world.company_a) == before
     Supplier.objects.create(company=world.company_b, name="Point P Lyon")
     report = import_items(user=world.charlie, content=content)
@@ -371,12 +371,12 @@ def test_one_audit_entry_for_the_whole_import_and_bounded_queries(
     # (top level, then subcategories), insert items, update items, audit, release: not per row
     with django_assert_max_num_queries(12):
         report = import_items(user=world.alice, content=csv_bytes(rows))
-    assert (report.created, report.updated, len(report.rejected)) == (58, 2, 1)
+    assert (report.created, report.updated, report.unchanged, len(report.rejected)) == (58, 1, 1, 1)
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.user, entry.data) == (
         "item_import",
         world.alice,
-        {"created": 58, "updated": 2, "rejected": 1, "categories_created": 8},
+        {"created": 58, "updated": 1, "unchanged": 1, "rejected": 1, "categories_created": 8},
     )
     renamed = Item.objects.select_related("category__parent", "supplier").get(reference="ART-000")
     assert (renamed.name, str(renamed.category), renamed.supplier) == (

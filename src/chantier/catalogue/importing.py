@@ -39,7 +39,7 @@ from chantier.core.money import VAT_RATES
 from chantier.core.services import audit_log
 from chantier.parties.models import Supplier
 
-CREATED, UPDATED, REJECTED = "created", "updated", "rejected"
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 BATCH_SIZE = 1000
 TEXT_FIELDS = ("name", "unit", "supplier_reference", "datasheet_url", "description")
 PERCENT_FRACTIONS = {rate / 100: rate for rate in VAT_RATES if rate}
@@ -67,6 +67,10 @@ class ImportReport:
     @property
     def updated(self) -> int:
         return self.count(UPDATED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
 
     @property
     def rejected(self) -> list[RowResult]:
@@ -341,9 +345,8 @@ def _write(user: User, company: Company, plans: list[_Plan], report: ImportRepor
         names = sorted(set().union(*(plan.changed for plan in changed)) | {"updated_at"})
         _update_items(company, [plan.item for plan in changed], names)
     for plan in plans:
-        report.results.append(
-            RowResult(plan.row, plan.reference, CREATED if plan.created else UPDATED)
-        )
+        status = CREATED if plan.created else UPDATED if plan.changed else UNCHANGED
+        report.results.append(RowResult(plan.row, plan.reference, status))
     audit_log(
         company=company,
         user=user,
@@ -351,7 +354,8 @@ def _write(user: User, company: Company, plans: list[_Plan], report: ImportRepor
         obj=company,
         data={
             "created": len(created),
-            "updated": len(plans) - len(created),
+            "updated": len(changed),
+            "unchanged": len(plans) - len(created) - len(changed),
             "rejected": len(report.rejected),
             "categories_created": len(tops) + len(subs),
         },
