@@ -2,7 +2,7 @@
 
 French Excel writes CSV with ";" and a decimal comma, in UTF-8 (with BOM) or
 Windows-1252; other tools write "," and a decimal point. Both are read. Cells
-are converted through chantier.core.money.to_decimal, never float() (billing.md,
+are converted through chantier.core.money.to_decimal, never through a float (billing.md,
 "Pitfalls": a cell 4.85 must stay 4.85).
 """
 
