@@ -58,7 +58,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 typecheck: setup
-	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py src/chantier/quotes/engine.py src/chantier/quotes/engine_lines.py
+	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py src/chantier/quotes
 
 check: lint typecheck
 	$(CHANTIER) makemigrations --check --dry-run
