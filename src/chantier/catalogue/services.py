@@ -20,7 +20,7 @@ from chantier.catalogue import costing
 from chantier.catalogue.models import Category, Item, ItemComponent
 from chantier.catalogue.selectors import cost_catalogue, describe_blockers
 from chantier.core.access import require_writer
-from chantier.core.deletion import delete_or_refuse
+from chantier.core.deletion import delete_audited
 from chantier.core.exceptions import DomainError
 from chantier.core.models import Company, User
 from chantier.core.money import VAT_RATES, round2, round3, round4, to_decimal
@@ -87,14 +87,13 @@ def item_delete(*, user: User, item: Item) -> None:
     """Delete an item; refused while it is a component of another item or used elsewhere."""
     company = require_writer(user).company
     locked = Item.objects.select_for_update().get(pk=item.pk, company=company)
-    pk, reference = locked.pk, locked.reference
-    delete_or_refuse(locked, describe_blockers)
-    audit_log(
-        company=company,
+    delete_audited(
         user=user,
+        company=company,
+        obj=locked,
         action="item_delete",
-        obj=Item(pk=pk),
-        data={"reference": reference},
+        data={"reference": locked.reference},
+        describe=describe_blockers,
     )
 
 
@@ -129,14 +128,13 @@ def category_delete(*, user: User, category: Category) -> None:
     """Delete a category; refused while items or subcategories use it."""
     company = require_writer(user).company
     locked = Category.objects.select_for_update().get(pk=category.pk, company=company)
-    pk, name = locked.pk, locked.name
-    delete_or_refuse(locked, describe_blockers)
-    audit_log(
-        company=company,
+    delete_audited(
         user=user,
+        company=company,
+        obj=locked,
         action="category_delete",
-        obj=Category(pk=pk),
-        data={"name": name},
+        data={"name": locked.name},
+        describe=describe_blockers,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -64,36 +65,25 @@ def require_admin(user: User) -> Membership:
 View = Callable[..., HttpResponse]
 
 
-def writer_required(view: View) -> View:
-    """Page views that change data: read-only roles get 403 with a clear page."""
+def _role_required(allowed: Callable[[Membership], bool], refusal: str) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = getattr(request, "membership", None)
+            if membership is None:
+                raise Http404("no company")
+            if not allowed(membership):
+                raise DjangoPermissionDenied(refusal)
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = getattr(request, "membership", None)
-        if membership is None:
-            raise Http404("no company")
-        if not membership.can_write:
-            from django.core.exceptions import PermissionDenied as DjangoDenied
+        return wrapped
 
-            raise DjangoDenied("read-only role")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return decorator
 
 
-def admin_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = getattr(request, "membership", None)
-        if membership is None:
-            raise Http404("no company")
-        if not membership.is_admin:
-            from django.core.exceptions import PermissionDenied as DjangoDenied
-
-            raise DjangoDenied("administrator only")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Page views that change data: read-only roles get the 403 page.
+writer_required = _role_required(lambda m: m.can_write, "read-only role")
+admin_required = _role_required(lambda m: m.is_admin, "administrator only")
 
 
 def acting_user(request: HttpRequest) -> User:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db import router, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
@@ -15,6 +16,8 @@ from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
 from chantier.core.exceptions import InUse
+from chantier.core.models import Company, User
+from chantier.core.services import audit_log
 
 Describe = Callable[[Model, Iterable[Model]], str]
 
@@ -52,6 +55,21 @@ def deletion_refusal(obj: Model, describe: Describe = count_blockers) -> str | N
     """Why `obj` cannot be deleted (shown before asking), or None when it can be."""
     blockers = _blockers(obj)
     return describe(obj, blockers) if blockers else None
+
+
+def delete_audited(
+    *,
+    user: User,
+    company: Company,
+    obj: Model,
+    action: str,
+    data: dict[str, Any] | None = None,
+    describe: Describe = count_blockers,
+) -> None:
+    """Delete `obj` with its audit entry, or raise InUse (the caller's transaction then
+    rolls the entry back). The entry is written first, while the object still has its pk."""
+    audit_log(company=company, user=user, action=action, obj=obj, data=data or {"name": str(obj)})
+    delete_or_refuse(obj, describe)
 
 
 def delete_or_refuse(obj: Model, describe: Describe = count_blockers) -> None:

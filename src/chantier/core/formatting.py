@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import formats
 
@@ -24,18 +25,38 @@ def euros(value: object) -> str:
     return f"{text}\u00a0€" if text else ""
 
 
-def quantity(value: object) -> str:
-    """Quantities print with up to 3 places, trailing zeros dropped (12,5 not 12,500)."""
+class PostalAddress(Protocol):
+    """Anything with the address fields: a party, a site, the company itself."""
+
+    address_line1: str
+    address_line2: str
+    postcode: str
+    city: str
+
+
+def address_lines(obj: PostalAddress) -> list[str]:
+    """The address as written on an envelope or a letterhead, empty lines left out."""
+    town = " ".join(p for p in (obj.postcode, obj.city) if p)
+    return [line for line in (obj.address_line1, obj.address_line2, town) if line]
+
+
+def trimmed(value: object, most: int) -> str:
+    """Up to `most` places, trailing zeros dropped: trimmed(Decimal("12.500"), 3) == "12,5"."""
     if value is None or value == "":
         return ""
-    return number(value, _significant_places(to_decimal(value), 3))
+    amount = to_decimal(value)
+    return number(amount, _significant_places(amount, most))
+
+
+def quantity(value: object) -> str:
+    """Quantities print with up to 3 places, trailing zeros dropped (12,5 not 12,500)."""
+    return trimmed(value, 3)
 
 
 def percent(value: object) -> str:
     if value is None or value == "":
         return ""
-    amount = to_decimal(value)
-    return f"{number(amount, _significant_places(amount, 4))}\u00a0%"
+    return f"{trimmed(value, 4)}\u00a0%"
 
 
 def _significant_places(value: Decimal, most: int) -> int:

@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint.css.counters import CounterStyle
 
-from chantier.core.formatting import euros
+from chantier.core.formatting import address_lines, euros
 from chantier.core.models import Company, LegalForm
 
 logger = logging.getLogger(__name__)
@@ -133,11 +133,6 @@ def document_context(*, company: Company, title: str, lang: str) -> dict[str, An
         "contact_line": " · ".join(v for v in (company.phone, company.email) if v),
         "legal_lines": legal_identity(company),
     }
-
-
-def address_lines(company: Company) -> list[str]:
-    town = " ".join(v for v in (company.postcode, company.city) if v)
-    return [v for v in (company.address_line1, company.address_line2, town) if v]
 
 
 def legal_identity(company: Company) -> list[str]:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from chantier.core.access import company_of, require_writer
 from chantier.core.exceptions import DomainError
+from chantier.core.formatting import address_lines
 from chantier.core.models import Company, User
 from chantier.core.services import audit_log
 from chantier.mail import registry
@@ -43,7 +44,7 @@ from chantier.mail.exceptions import AlreadyQueued
 from chantier.mail.models import OutboxAttachment, OutboxMessage
 from chantier.mail.registry import Attachment, MessageExtras, MessageTemplate
 from chantier.mail.tasks import deliver_message
-from chantier.parties.models import Client, Interaction, address_lines
+from chantier.parties.models import Client, Interaction
 from chantier.parties.services import interaction_record
 
 # Minutes to wait after the 1st, 2nd, 3rd, 4th and later failed attempts.

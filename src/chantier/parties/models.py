@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chantier.core.formatting import address_lines
 from chantier.core.models import Company
-
-
-class PostalAddress(Protocol):
-    """Anything with the address fields: a party, a site, the company itself."""
-
-    address_line1: str
-    address_line2: str
-    postcode: str
-    city: str
-
-
-def address_lines(obj: PostalAddress) -> list[str]:
-    """The address as written on an envelope or a letterhead, empty lines left out."""
-    town = " ".join(p for p in (obj.postcode, obj.city) if p)
-    return [line for line in (obj.address_line1, obj.address_line2, town) if line]
 
 
 class Address(models.Model):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chantier.core.access import require_writer
-from chantier.core.deletion import delete_or_refuse
+from chantier.core.deletion import delete_audited
 from chantier.core.exceptions import DomainError
 from chantier.core.exceptions import PermissionDenied as DomainPermissionDenied
 from chantier.core.models import Company, Membership, User
@@ -120,16 +120,6 @@ def _save_changes[M: models.Model](
     return locked
 
 
-def _delete(*, user: User, company: Company, obj: models.Model, action: str) -> None:
-    """Delete `obj`, or raise InUse naming what still references it (PROTECT/RESTRICT).
-
-    The audit entry is written first (the object still has its pk); a refusal rolls it
-    back with the caller's transaction.
-    """
-    audit_log(company=company, user=user, action=action, obj=obj, data={"name": str(obj)})
-    delete_or_refuse(obj)
-
-
 # --- clients ------------------------------------------------------------------------------
 
 
@@ -165,7 +155,7 @@ def client_delete(*, user: User, client: Client) -> None:
     """Delete a client; refused (InUse) while contacts, sites, interactions or documents
     reference it: its history is never lost by accident."""
     company = _writer_of(user, client).company
-    _delete(user=user, company=company, obj=client, action="client_delete")
+    delete_audited(user=user, company=company, obj=client, action="client_delete")
 
 
 # --- suppliers and subcontractors ---------------------------------------------------------
@@ -203,7 +193,7 @@ def supplier_update(
 def supplier_delete(*, user: User, supplier: Supplier) -> None:
     """Delete a supplier; refused (InUse) while contacts, catalogue items or orders use it."""
     company = _writer_of(user, supplier).company
-    _delete(user=user, company=company, obj=supplier, action="supplier_delete")
+    delete_audited(user=user, company=company, obj=supplier, action="supplier_delete")
 
 
 # --- contacts -----------------------------------------------------------------------------
@@ -247,7 +237,7 @@ def contact_update(*, user: User, contact: Contact, **changes: Unpack[ContactFie
 def contact_delete(*, user: User, contact: Contact) -> None:
     """Delete a contact; refused (InUse) while a document names it (e.g. a participant)."""
     company = _writer_of(user, contact).company
-    _delete(user=user, company=company, obj=contact, action="contact_delete")
+    delete_audited(user=user, company=company, obj=contact, action="contact_delete")
 
 
 # --- sites --------------------------------------------------------------------------------
@@ -283,7 +273,7 @@ def site_update(*, user: User, site: Site, **changes: Unpack[SiteFields]) -> Sit
 def site_delete(*, user: User, site: Site) -> None:
     """Delete a site; refused (InUse) while quotes or contracts reference it."""
     company = _writer_of(user, site).company
-    _delete(user=user, company=company, obj=site, action="site_delete")
+    delete_audited(user=user, company=company, obj=site, action="site_delete")
 
 
 # --- interactions -------------------------------------------------------------------------
@@ -371,4 +361,4 @@ def interaction_update(
 @transaction.atomic
 def interaction_delete(*, user: User, interaction: Interaction) -> None:
     company = _writer_of(user, interaction).company
-    _delete(user=user, company=company, obj=interaction, action="interaction_delete")
+    delete_audited(user=user, company=company, obj=interaction, action="interaction_delete")

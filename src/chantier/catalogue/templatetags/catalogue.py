@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import template
 
 from chantier.core import formatting
-from chantier.core.money import to_decimal
 
 register = template.Library()
 
@@ -20,9 +19,5 @@ def cost4(value: object) -> str:
 @register.filter
 def hours(value: object) -> str:
     """Hours with up to 4 places, trailing zeros dropped: 0,45 h, 0,638 h, 6 h."""
-    if value is None or value == "":
-        return ""
-    amount = to_decimal(value)
-    exponent = amount.normalize().as_tuple().exponent
-    places = min(4, max(0, -exponent)) if isinstance(exponent, int) else 0
-    return f"{formatting.number(amount, places)}\u00a0h"
+    text = formatting.trimmed(value, 4)
+    return f"{text}\u00a0h" if text else ""
