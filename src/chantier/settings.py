@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "chantier.core",
     "chantier.parties",
     "chantier.catalogue",
+    "chantier.quotes",
     "chantier.mail",
     "chantier.documents",
     "django.contrib.admin",

@@ -60,6 +60,8 @@ class CompanySettingsForm(FrenchDecimalsMixin, forms.ModelForm[Company]):
             "header_text",
             "footer_text",
             "terms_text",
+            "assembly_search_prefix",
+            "chapter_entry_prefix",
             "labour_coefficient",
             "supply_coefficient",
             "difficulty_coefficient",
@@ -162,6 +164,12 @@ class CompanySettingsForm(FrenchDecimalsMixin, forms.ModelForm[Company]):
             validators.check_vat_matches_siren(data.get("siren", ""), data.get("vat_number", ""))
         except forms.ValidationError as exc:
             self.add_error("vat_number", exc)
+        assembly, chapter = data.get("assembly_search_prefix"), data.get("chapter_entry_prefix")
+        for name, prefix in (("assembly_search_prefix", assembly), ("chapter_entry_prefix", chapter)):
+            if prefix is not None and (not prefix.strip() or prefix[0].isalnum()):
+                self.add_error(name, _("A prefix must start with a sign such as * or #."))
+        if assembly and chapter and assembly == chapter:
+            self.add_error("chapter_entry_prefix", _("The two prefixes must differ."))
         return data
 
 

@@ -102,6 +102,13 @@ class Company(models.Model):
     header_text = models.TextField(_("default header text"), blank=True)
     footer_text = models.TextField(_("default footer text"), blank=True)
     terms_text = models.TextField(_("terms and conditions"), blank=True)
+    # Seed 001 "saisie rapide": typed before a line's reference on a quote.
+    assembly_search_prefix = models.CharField(
+        _("prefix searching assemblies"), max_length=3, default="*"
+    )
+    chapter_entry_prefix = models.CharField(
+        _("prefix opening a new chapter"), max_length=3, default="#"
+    )
 
     # Pricing coefficients (seed 001, "Tableau Coefficients")
     labour_coefficient = models.DecimalField(
