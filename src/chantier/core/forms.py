@@ -165,7 +165,10 @@ class CompanySettingsForm(FrenchDecimalsMixin, forms.ModelForm[Company]):
         except forms.ValidationError as exc:
             self.add_error("vat_number", exc)
         assembly, chapter = data.get("assembly_search_prefix"), data.get("chapter_entry_prefix")
-        for name, prefix in (("assembly_search_prefix", assembly), ("chapter_entry_prefix", chapter)):
+        for name, prefix in (
+            ("assembly_search_prefix", assembly),
+            ("chapter_entry_prefix", chapter),
+        ):
             if prefix is not None and (not prefix.strip() or prefix[0].isalnum()):
                 self.add_error(name, _("A prefix must start with a sign such as * or #."))
         if assembly and chapter and assembly == chapter:

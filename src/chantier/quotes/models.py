@@ -324,3 +324,6 @@ class LineComponent(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,3 @@
+"""Pages reached without logging in: the client's signed acceptance link."""
+
+urlpatterns: list = []
