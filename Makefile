@@ -57,8 +57,12 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+QUOTES_TYPED = $(wildcard src/chantier/quotes/engine*.py src/chantier/quotes/tender_*.py) \
+	src/chantier/quotes/pricing.py src/chantier/quotes/line_services.py \
+	src/chantier/quotes/building.py src/chantier/quotes/services.py
+
 typecheck: setup
-	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py src/chantier/quotes
+	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py $(QUOTES_TYPED)
 
 check: lint typecheck
 	$(CHANTIER) makemigrations --check --dry-run

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from chantier.core.exceptions import DomainError, FieldErrors
-from chantier.quotes import pricing
+from chantier.quotes import engine, pricing
 from chantier.quotes.line_services import apply_line_data, price_or_refuse
 from chantier.quotes.models import Chapter, LineComponent, Quote, QuoteLine
 from chantier.quotes.tender_model import Chapter as TenderChapter
@@ -51,8 +51,49 @@ def build_tree(
     _plan_chapters(quote, plan, chapters, None, "", "chapters", depth=1)
     if plan.errors:
         raise FieldErrors(plan.errors)
+    _total(quote, plan)
     _save(plan)
-    pricing.recompute(quote)
+
+
+def _total(quote: Quote, plan: _Plan) -> None:
+    """Chapter subtotals bottom-up and quote totals from the lines priced while planning.
+
+    The same sums `pricing.recompute` makes (exact, never re-rounded; VAT on the bases).
+    """
+    own: dict[int, engine.Totals] = {}
+    bases: dict[Decimal, Decimal] = {}
+    optional_net = Decimal("0.00")
+    top: list[engine.Totals] = []
+    for line, chapter in plan.lines:
+        amounts = pricing.LineAmounts.of(line)
+        if amounts.counted:
+            key = id(chapter) if chapter is not None else 0
+            own[key] = own.get(key, engine.Totals()) + amounts.totals
+            rate = amounts.vat_rate.quantize(Decimal("0.01"))
+            bases[rate] = bases.get(rate, Decimal("0.00")) + amounts.totals.net
+            if chapter is None:
+                top.append(amounts.totals)
+        elif amounts.optional:
+            optional_net += amounts.totals.net
+    below: dict[int, list[engine.Totals]] = {}
+    for level in reversed(plan.chapters_by_depth):
+        for chapter, parent in level:
+            totals = engine.Totals.total(
+                [own.get(id(chapter), engine.Totals()), *below.get(id(chapter), [])]
+            )
+            chapter.net, chapter.labour_cost = totals.net, totals.labour_cost
+            chapter.supply_cost, chapter.labour_hours = totals.supply_cost, totals.labour_hours
+            if parent is None:
+                top.append(totals)
+            else:
+                below.setdefault(id(parent), []).append(totals)
+    pricing.store_quote_totals(
+        quote,
+        totals=engine.Totals.total(top),
+        bases=bases,
+        optional_net=optional_net,
+        line_count=len(plan.lines),
+    )
 
 
 def _plan_chapters(
@@ -135,9 +176,9 @@ def _save(plan: _Plan) -> None:
         for chapter, parent in level:
             chapter.parent = parent
         Chapter.objects.bulk_create([chapter for chapter, _parent in level], batch_size=BATCH)
-    for line, chapter in plan.lines:
-        line.chapter = chapter
-    QuoteLine.objects.bulk_create([line for line, _chapter in plan.lines], batch_size=BATCH)
+    for line, line_chapter in plan.lines:
+        line.chapter = line_chapter
+    pricing.insert_rows(QuoteLine, [line for line, _chapter in plan.lines])
 
 
 def schedule_tree(

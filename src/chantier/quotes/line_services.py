@@ -307,9 +307,9 @@ def line_add(
     components: list[LineComponent] = []
     if item is not None:
         components = _copy_item(line, item)
-    apply_line_data(
-        line, {**data} if item is None else {k: v for k, v in data.items() if v not in (None, "")}
-    )  # type: ignore[misc]
+    # Over an item, only the fields actually given replace what the catalogue provided.
+    given = data if item is None else {k: v for k, v in data.items() if v not in (None, "")}
+    apply_line_data(line, given)  # type: ignore[arg-type]  # a subset of LineData's keys
     price_or_refuse(line, locked)
     siblings = QuoteLine.objects.filter(quote=locked, chapter=chapter_row)
     last = siblings.aggregate(last=Max("position"))["last"] or 0

@@ -16,6 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import DecimalField, Field, Model
 
 from chantier.catalogue.costing import Coefficients, Cost
 from chantier.core.money import round2, to_decimal
@@ -249,11 +253,9 @@ def recompute(quote: Quote) -> engine.QuotePricing:
         _set_totals(chapter, totals.totals)
         if _chapter_state(chapter) != chapter._loaded:  # type: ignore[attr-defined]
             changed_chapters.append(chapter)
-    QuoteLine.objects.bulk_update(
-        changed_lines, [*LINE_PRICE_FIELDS, "position", "sort_key"], batch_size=500
-    )
-    Chapter.objects.bulk_update(changed_chapters, [*CHAPTER_FIELDS, "position"], batch_size=500)
-    _store_quote_totals(
+    save_rows(QuoteLine, changed_lines, [*LINE_PRICE_FIELDS, "position", "sort_key"])
+    save_rows(Chapter, changed_chapters, [*CHAPTER_FIELDS, "position"])
+    store_quote_totals(
         quote,
         totals=priced.totals,
         bases={vat.rate: vat.base for vat in priced.vat},
@@ -261,6 +263,65 @@ def recompute(quote: Quote) -> engine.QuotePricing:
         line_count=sum(len(lines) for lines in tree.lines.values()),
     )
     return priced
+
+
+def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
+    """INSERT the rows as one executemany, without reading ids back (lines of a build).
+
+    bulk_create compiles every row through the ORM: 5,000 lines took ~1.5 s; the same
+    rows through one prepared statement take a fraction of that.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [field for field in meta.concrete_fields if not field.primary_key]
+    name = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        name(meta.db_table),
+        ", ".join(name(str(field.column)) for field in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    params = [
+        [_db_value(field, field.pre_save(row, True), connection) for field in columns]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _db_value(field: Field[Any, Any], value: object, connection: Any) -> Any:
+    # Both drivers take a Decimal as it is (Django's SQLite backend registers an adapter);
+    # DecimalField's own preparation re-validates each value and was the slowest part.
+    if isinstance(value, Decimal) and isinstance(field, DecimalField):
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
+def save_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
+    """UPDATE … WHERE id = … for each row, as one executemany.
+
+    Django's bulk_update builds a CASE per field and row: 550 chapters × 8 fields took
+    3.8 s on SQLite; one prepared statement run per row takes milliseconds.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [field for name in fields if isinstance(field := meta.get_field(name), Field)]
+    assert meta.pk is not None and len(columns) == len(fields)
+    name = connection.ops.quote_name
+    assignments = ", ".join(f"{name(str(field.column))} = %s" for field in columns)
+    sql = f"UPDATE {name(meta.db_table)} SET {assignments} WHERE {name(str(meta.pk.column))} = %s"
+    params = [
+        [
+            *(_db_value(field, getattr(row, field.attname), connection) for field in columns),
+            row.pk,
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _set_totals(chapter: Chapter, totals: engine.Totals) -> None:
@@ -286,7 +347,7 @@ def vat_lines(bases: Mapping[Decimal, Decimal]) -> list[dict[str, str]]:
     ]
 
 
-def _store_quote_totals(
+def store_quote_totals(
     quote: Quote,
     *,
     totals: engine.Totals,
@@ -358,7 +419,7 @@ def apply_line_change(
             if amounts.counted:
                 _add(chapter, amounts.totals, sign)
         changed.append(chapter)
-    Chapter.objects.bulk_update(changed, ["net", "labour_cost", "supply_cost", "labour_hours"])
+    save_rows(Chapter, changed, ["net", "labour_cost", "supply_cost", "labour_hours"])
     bases = {Decimal(v["rate"]): Decimal(v["base"]) for v in quote.vat_breakdown}
     totals = engine.Totals(
         quote.net,
@@ -376,7 +437,7 @@ def apply_line_change(
             bases[rate] = bases.get(rate, ZERO) + sign * amounts.totals.net
         elif amounts.optional:
             optional_net += sign * amounts.totals.net
-    _store_quote_totals(
+    store_quote_totals(
         quote,
         totals=totals,
         bases=bases,
