@@ -279,8 +279,17 @@ def price_or_refuse(line: QuoteLine, quote: Quote) -> None:
     try:
         pricing.price_one(line, pricing.method_of(quote))
     except PricingError as error:
-        field = ENGINE_FIELDS.get(error.field or "", error.field or "")
-        raise DomainError(_(error.message), field=field) from None
+        raise translated(error) from None
+    amounts = (line.unit_price, line.net, line.labour_cost, line.supply_cost)
+    pricing.refuse_overflow(amounts, line.labour_hours, field="quantity")
+
+
+def translated(error: PricingError) -> DomainError:
+    """The engine's English message in the user's language, on the form's field name."""
+    field = ENGINE_FIELDS.get(error.field or "", error.field or "")
+    if field == "vat_rate":
+        return DomainError(_("Unknown VAT rate: choose 20 %, 10 %, 5.5 % or 0 %."), field=field)
+    return DomainError(_(error.message), field=field)
 
 
 @transaction.atomic
@@ -489,7 +498,7 @@ def quote_pricing_update(
     try:
         pricing.validate_method(locked)
     except PricingError as error:
-        raise DomainError(_(error.message), field=error.field) from None
+        raise translated(error) from None
     locked.save()
     pricing.recompute(locked)
     bump(locked)
