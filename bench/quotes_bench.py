@@ -99,7 +99,7 @@ def line_edit_figure(http, quote, runs: int = 10) -> str:
     line = QuoteLine.objects.filter(quote=quote).order_by("sort_key")[2500]
     quantities = iter(f"{n}.5" for n in range(1, 1000))
     try:
-        url = reverse("quotes:line_update", args=[line.pk])
+        url = reverse("quotes:line_edit", args=[line.pk])
     except NoReverseMatch:
         url = ""
 

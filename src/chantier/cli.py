@@ -36,7 +36,14 @@ def _worker_command(extra: list[str]) -> list[str]:
     return [sys.executable, "-m", "chantier.cli", "db_worker", "--no-reload", *extra]
 
 
+def _schedule_daily_tasks() -> None:
+    # The daily chains (quote expiry) re-enqueue themselves; this starts them when the
+    # queue holds none, e.g. on a new database. A failure must not stop the worker.
+    subprocess.call([sys.executable, "-m", "chantier.cli", "expire_quotes", "--schedule"])
+
+
 def worker(extra: list[str]) -> int:
+    _schedule_daily_tasks()
     return subprocess.call(_worker_command(extra))
 
 
@@ -62,6 +69,7 @@ def serve(*, with_worker: bool) -> int:
     )
     children = [web]
     if with_worker:
+        _schedule_daily_tasks()
         children.append(subprocess.Popen(_worker_command([])))
 
     def stop(signum: int, frame: object) -> None:

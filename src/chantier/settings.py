@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "chantier.parties",
     "chantier.catalogue",
     "chantier.quotes",
+    "chantier.contracts",
     "chantier.mail",
     "chantier.documents",
     "django.contrib.admin",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("settings/", include("chantier.core.urls")),
     path("clients/", include("chantier.parties.urls")),
     path("catalogue/", include("chantier.catalogue.urls")),
+    path("contracts/", include("chantier.contracts.urls")),
     path("quotes/", include("chantier.quotes.urls")),
     path("mail/", include("chantier.mail.urls")),
     path("documents/", include("chantier.documents.urls")),

@@ -26,6 +26,8 @@ VALID = {
     "payment_terms": "45d_eom",
     "late_penalty_text": "Pénalités",
     "quote_validity_days": "45",
+    "assembly_search_prefix": "*",
+    "chapter_entry_prefix": "#",
     "quote_number_format": "DEV{YYYY}-{seq}",
     "invoice_number_format": "FA{YYYY}-{seq:05d}",
     "credit_note_number_format": "AV{YYYY}-{seq:05d}",

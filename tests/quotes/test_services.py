@@ -232,3 +232,62 @@ def test_reader_cannot_edit(world: World, client_a: Client) -> None:
     with pytest.raises(DomainError):
         line_services.chapter_add(user=world.bob, quote=quote, title="Lot 3")
     assert Chapter.objects.filter(quote=quote).count() == 3
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    chapter: dict[str, Any] = {"title": f"Niveau {levels}", "lines": [line("Poste", "1", "10")]}
+    for level in range(levels - 1, 0, -1):
+        chapter = {"title": f"Niveau {level}", "chapters": [chapter], "lines": []}
+    return chapter
+
+
+def test_build_nests_eight_levels_and_refuses_nine(world: World, client_a: Client) -> None:
+    """Chapters nest 8 levels deep (line_services.MAX_DEPTH); an empty list of
+    sub-chapters under the 8th level is no 9th level."""
+    eight = _nested(8)
+    deepest = eight
+    for _level in range(7):
+        deepest = deepest["chapters"][0]
+    deepest["chapters"] = []
+    quote = services.quote_create(
+        user=world.alice, client=client_a, data={"title": "Huit"}, chapters=[eight]
+    )
+    assert max(Chapter.objects.filter(quote=quote).values_list("depth", flat=True)) == 8
+    before = Quote.objects.count()
+    with pytest.raises(FieldErrors) as caught:
+        services.quote_create(
+            user=world.alice, client=client_a, data={"title": "Neuf"}, chapters=[_nested(9)]
+        )
+    assert set(caught.value.errors) == {"chapters.0" + ".chapters.0" * 7 + ".chapters"}
+    assert Quote.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "labour_cost"),
+    [
+        ("99999999999", "180.50", "0"),  # net 1.8e13: more than an amount column holds
+        ("10000000", "0.10", "99999999"),  # labour cost 1e15 behind a small price
+    ],
+)
+def test_a_line_too_large_to_store_is_refused(
+    world: World, client_a: Client, quantity: str, price: str, labour_cost: str
+) -> None:
+    before = (Quote.objects.count(), QuoteLine.objects.count())
+    with pytest.raises(FieldErrors) as caught:
+        services.quote_create(
+            user=world.alice,
+            client=client_a,
+            data={"title": "Trop grand"},
+            lines=[line("Poste", quantity, price, unit_labour_cost=labour_cost)],
+        )
+    assert set(caught.value.errors) == {"lines.0.quantity"}
+    assert (Quote.objects.count(), QuoteLine.objects.count()) == before
+
+
+def test_a_total_too_large_to_store_is_refused(world: World, client_a: Client) -> None:
+    before = (Quote.objects.count(), QuoteLine.objects.count())
+    big = [line(f"Poste {i}", "9999999", "99999.99") for i in range(2)]  # 2 × 9.99e11
+    with pytest.raises(DomainError) as caught:
+        services.quote_create(user=world.alice, client=client_a, data={"title": "X"}, lines=big)
+    assert caught.value.message and not caught.value.field  # the total, no one line
+    assert (Quote.objects.count(), QuoteLine.objects.count()) == before

@@ -88,7 +88,19 @@ def model_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRe
 def request_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", [])]
+        # Ninja puts where the value came from first ("body", "form", "file"…): drop it, so
+        # the field is named as the client sent it ("client_id", not "form.client_id").
+        while len(loc) > 1 and loc[0] in (
+            "body",
+            "query",
+            "path",
+            "payload",
+            "form",
+            "file",
+            "header",
+        ):
+            loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     return api.create_response(request, error_body(_("Invalid request."), errors), status=422)
 
@@ -106,10 +118,14 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from chantier.catalogue.api import router as catalogue_router
+    from chantier.contracts.api import router as contracts_router
     from chantier.parties.api import router as parties_router
+    from chantier.quotes.api import router as quotes_router
 
     api.add_router("/", parties_router)
     api.add_router("/", catalogue_router)
+    api.add_router("/", quotes_router)
+    api.add_router("/", contracts_router)
 
 
 _register_routers()

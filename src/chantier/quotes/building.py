@@ -106,7 +106,7 @@ def _plan_chapters(
     *,
     depth: int,
 ) -> None:
-    if depth > 8:
+    if depth > 8 and chapters:  # a chapter at depth 8 may still hold an empty list
         plan.errors.setdefault(
             path, [_("Chapters nest at most %(depth)d levels deep.") % {"depth": 8}]
         )
@@ -188,7 +188,8 @@ def schedule_tree(
 
     A schedule line without a quantity (a BPU, "PM") comes in as an optional line of
     quantity 1: shown with its price, not counted, until the user sets its quantity.
-    A schedule to price (no unit price) comes in at 0.00 € to be priced.
+    A schedule to price (no unit price) comes in at 0.00 € to be priced; a negative unit
+    price comes in as a discount line.
     """
     unquantified = 0
 
@@ -197,14 +198,15 @@ def schedule_tree(
         quantity = row.quantity
         optional = quantity is None or quantity <= 0
         unquantified += optional
+        price = row.unit_price if row.unit_price is not None else Decimal(0)
         return {
             "reference": row.number[:50],
             "description": row.description,
             "unit": row.unit[:20],
             "quantity": Decimal(1) if optional else quantity,
-            "unit_price": row.unit_price
-            if row.unit_price is not None and row.unit_price >= 0
-            else Decimal(0),
+            "unit_price": price,
+            # A negative price in a schedule is a discount (remise, seed 002).
+            "kind": "discount" if price < 0 else "item",
             "optional": optional,
         }
 

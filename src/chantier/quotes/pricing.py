@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import DecimalField, Field, Model
+from django.utils.translation import gettext as _
 
 from chantier.catalogue.costing import Coefficients, Cost
 from chantier.core.money import round2, to_decimal
@@ -38,6 +39,18 @@ from chantier.quotes.models import Chapter, Quote, QuoteLine
 ZERO = Decimal("0.00")
 ZERO_HOURS = Decimal("0.0000")
 HUNDRED = Decimal(100)
+# What the stored columns hold (core.money): amounts 12 digits before the point, hours 10.
+AMOUNT_LIMIT = Decimal("1e12")
+HOURS_LIMIT = Decimal("1e10")
+
+
+def refuse_overflow(amounts: Iterable[Decimal], hours: Decimal, *, field: str) -> None:
+    """Refuse amounts their columns cannot hold (PostgreSQL would fail, SQLite keep them
+    unreadable): bad input gets a 400, never a 500 (DESIGN "Bad input")."""
+    if abs(hours) >= HOURS_LIMIT or any(abs(amount) >= AMOUNT_LIMIT for amount in amounts):
+        message = _("This line's amount is too large.") if field else _("The total is too large.")
+        raise PricingError(message, field=field)
+
 
 # What the engine writes on a line (QuoteLine fields).
 LINE_PRICE_FIELDS = (
@@ -367,6 +380,11 @@ def store_quote_totals(
     quote.labour_net = totals.labour_net
     quote.supply_net = totals.supply_net
     quote.line_count = line_count
+    refuse_overflow(
+        (quote.net, quote.gross, quote.optional_net, quote.labour_cost, quote.supply_cost),
+        quote.labour_hours,
+        field="",
+    )
     quote.save(update_fields=[*QUOTE_TOTAL_FIELDS, "updated_at"])
 
 

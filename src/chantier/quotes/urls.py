@@ -9,5 +9,6 @@ app_name = "quotes"
 urlpatterns = [
     path("", include(document_urls.urlpatterns)),
     path("", include(editor_urls.urlpatterns)),
+    path("", include("chantier.quotes.send_urls")),
     path("accept/", include(public_urls.urlpatterns)),
 ]
