@@ -26,6 +26,8 @@ SECRET_KEY = secret_key(VAR_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+# The address clients reach, for links in emails built outside a request (quote acceptance).
+PUBLIC_URL = env_str("PUBLIC_URL", "")
 
 # Our apps first: their translations and templates win over Django's own.
 INSTALLED_APPS = [

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from chantier.catalogue import services as catalogue_services
@@ -313,13 +314,13 @@ def test_stale_version_is_refused_with_a_message_and_nothing_changes(
             edit_data(row, quote, quantity="9", lock_version=str(loaded)),
             **extra,
         )
-        assert fr(STALE) in html(response)
+        assert escape(fr(STALE)) in html(response)
         assert response.status_code == (200 if extra else 409)
         assert stored(quote) == before
     # A post without any version is refused the same way.
     data = edit_data(row, quote, quantity="9")
     del data["lock_version"]
-    assert fr(STALE) in html(alice_client.post(url("line_edit", row.pk), data))
+    assert escape(fr(STALE)) in html(alice_client.post(url("line_edit", row.pk), data))
     assert stored(quote) == before
 
 
@@ -386,7 +387,7 @@ def test_delete_a_line_with_htmx_sends_the_new_totals(alice_client: HttpClient, 
 def test_delete_a_line_without_javascript(alice_client: HttpClient, quote: Quote):
     row = benne(quote)
     stale = alice_client.post(url("line_delete", row.pk), {"lock_version": quote.lock_version - 1})
-    assert stale.status_code == 409 and fr(STALE) in html(stale)
+    assert stale.status_code == 409 and escape(fr(STALE)) in html(stale)
     assert QuoteLine.objects.filter(pk=row.pk).exists()
     response = alice_client.post(url("line_delete", row.pk), {"lock_version": quote.lock_version})
     assert response.status_code == 302
@@ -755,7 +756,7 @@ def test_up_and_down_buttons_and_the_move_page(alice_client: HttpClient, quote: 
     assert stale.status_code == 302
     two.refresh_from_db()
     assert two.number == "1"
-    assert fr(STALE) in html(alice_client.get(stale["Location"]))
+    assert escape(fr(STALE)) in html(alice_client.get(stale["Location"]))
     assert alice_client.get(url("line_move", douche.pk)).status_code == 200
     moved = alice_client.post(
         url("line_move", douche.pk),

@@ -89,15 +89,16 @@ def test_import_a_titled_dpgf_and_read_the_report(world, alice_client, client_a)
     assert context["quote_url"] == quote_url(quote.pk)
     assert [(s.sheet, s.chapters, s.lines) for s in context["sheets"]] == [("DPGF Lot 02", 3, 7)]
     assert [(e["row"], e["text"]) for e in context["skipped"]] == [
-        (9, 'row skipped: subtotal or total ("Sous-total 1")'),
-        (17, 'row skipped: subtotal or total ("Total 2 TERRASSEMENTS")'),
-        (19, 'row skipped: subtotal or total ("TOTAL HT")'),
-        (20, 'row skipped: subtotal or total ("TVA 20 %")'),
-        (21, 'row skipped: subtotal or total ("TOTAL TTC")'),
+        (9, "ligne ignorée : sous-total ou total (« Sous-total 1 »)"),
+        (17, "ligne ignorée : sous-total ou total (« Total 2 TERRASSEMENTS »)"),
+        (19, "ligne ignorée : sous-total ou total (« TOTAL HT »)"),
+        (20, "ligne ignorée : sous-total ou total (« TVA 20 % »)"),
+        (21, "ligne ignorée : sous-total ou total (« TOTAL TTC »)"),
     ]
     assert [e["row"] for e in context["warnings"]] == [14, 15, 16, 16]
     assert context["warnings"][0]["text"] == (
-        "the amount 260.00 differs from quantity × unit price = 250.00: the unit price is kept"
+        "le montant 260.00 diffère de quantité × prix unitaire = 250.00 : "
+        "le prix unitaire est conservé"
     )
     assert context["unquantified"] == 1  # "Pompage éventuel", quantity PM
     page = response.content.decode()
@@ -120,7 +121,7 @@ def test_import_other_layouts(world, alice_client, client_a, layout, chapters, l
 
     assert response.status_code == 200
     quote = Quote.objects.get()
-    assert quote.title == "Imported tender schedule"
+    assert quote.title == "DPGF importé"
     assert (Chapter.objects.filter(quote=quote).count(), quote.line_count) == (chapters, lines)
     assert quote.net == net
     assert [(s.chapters, s.lines) for s in response.context["sheets"]] == [(chapters, lines)]
@@ -134,10 +135,13 @@ def test_import_one_sheet_per_lot_reports_the_sheets_skipped(world, alice_client
     assert list(top) == ["Lot 01 Terrassement", "Lot 02 Gros œuvre", "3 Charpente"]
     assert quote.net == D("945") + D("2520") + D("2970") + D("6272") + D("1330")
     assert [(e["sheet"], e["text"]) for e in response.context["skipped"]] == [
-        ("Page de garde", "sheet skipped: no header row (N°, Désignation, U, Qté, PU, Montant)"),
-        ("Calculs", "hidden sheet skipped"),
-        ("Récapitulatif", "summary sheet skipped"),
-        ("Feuil3", "empty sheet skipped"),
+        (
+            "Page de garde",
+            "feuille ignorée : pas de ligne d'en-tête (N°, Désignation, U, Qté, PU, Montant)",
+        ),
+        ("Calculs", "feuille masquée ignorée"),
+        ("Récapitulatif", "feuille de récapitulatif ignorée"),
+        ("Feuil3", "feuille vide ignorée"),
     ]
 
 
@@ -179,8 +183,8 @@ def test_a_file_that_is_no_schedule_is_refused_and_nothing_is_created(
 def test_the_refusal_says_why(world, alice_client, client_a):
     response = post_import(alice_client, client_a, schedules.no_header())
     assert response.context["form"].errors["file"] == [
-        "No header row found: the schedule needs a row naming its columns, with at least "
-        "Désignation and two of N°, U, Qté, PU, Montant."
+        "Aucune ligne d'en-tête trouvée : le bordereau doit avoir une ligne nommant ses "
+        "colonnes, avec au moins Désignation et deux colonnes parmi N°, U, Qté, PU, Montant."
     ]
 
 
@@ -188,7 +192,7 @@ def test_a_file_too_large_is_refused(world, alice_client, client_a, monkeypatch)
     monkeypatch.setattr(forms, "MAX_IMPORT_BYTES", 1000)
     response = post_import(alice_client, client_a, schedules.titled_dpgf())
     assert response.status_code == 400
-    assert response.context["form"].errors["file"][0].startswith("The file is too large")
+    assert response.context["form"].errors["file"][0].startswith("Le fichier est trop volumineux")
     assert not Quote.objects.exists()
 
 

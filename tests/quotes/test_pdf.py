@@ -255,7 +255,7 @@ def test_site_is_left_out_when_at_the_client_address(world, client_a):
 
 def test_reduced_vat_mention_with_signature_only_with_a_reduced_rate(world, quote, client_a):
     with_reduced = pdf_text(render(quote))
-    assert mention().startswith(plain(fr("I, the undersigned client")))
+    assert mention().startswith("Je soussigné(e), client, atteste")
     assert mention() in with_reduced
     assert scope("10.00") in with_reduced
     assert scope("5.50") not in with_reduced  # no 5.5 % line

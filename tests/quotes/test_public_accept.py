@@ -175,7 +175,7 @@ def test_superseded_version_cannot_be_accepted(anonymous, world, sent_quote):
     response = anonymous.post(url(token), ACCEPT)
 
     assert page.status_code == 200
-    assert page.context["refusal"].startswith(fr("This version of the quote was replaced")[:20])
+    assert page.context["refusal"].startswith("Cette version du devis a été remplacée")
     assert response.status_code == 409
     assert state(sent_quote) == before
 

@@ -349,7 +349,7 @@ def test_long_quote_is_sent_by_the_worker(world, quote, alice_client, smtp_peer,
     quote.refresh_from_db()
     assert (quote.status, quote.number) == (Quote.Status.DRAFT, "")  # not yet
     assert sending.send_pending(quote)
-    assert "being sent" in alice_client.get(url).context["refusal"]
+    assert "en cours d'envoi" in alice_client.get(url).context["refusal"]
     again = alice_client.post(url, form_data(page, submit_token=str(uuid.uuid4())))
     assert again.status_code == 400  # already on its way: not queued twice
 
