@@ -115,7 +115,10 @@ LOCALE_PATHS = [BASE_DIR / "src" / "chantier" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, every integer printed in a template is grouped, ids included
+# (id="line-11 022", ?client=1 299), which breaks links and htmx targets once ids pass
+# 999. Amounts and quantities are grouped explicitly by the eur/qty/num filters.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -33,6 +33,10 @@ class _LinkParser(HTMLParser):
         elif tag == "form":
             method = (values.get("method") or "get").lower()
             self.forms.append((method, values.get("action") or ""))
+        elif tag in ("button", "input") and values.get("formaction"):
+            # A second submit button posting its form elsewhere (approve / reject).
+            method = (values.get("formmethod") or "post").lower()
+            self.forms.append((method, values["formaction"] or ""))
         for attr in ("hx-get", "hx-post"):
             if values.get(attr):
                 target = values[attr] or ""

@@ -6,6 +6,23 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
+DEFAULT_SETTINGS = {
+    "pricing": "lump_sum",
+    "retention_rate": "5.00",
+    "retention_base": "gross",
+    "retention_on": "every_invoice",
+    "retention_guarantee": False,
+    "guarantee_reference": "",
+    "guarantee_end_date": None,
+    "down_payment_deduction": "prorata",
+    "deduction_warning_threshold": "50.00",
+    "revision": {"fixed_part": "0.1250", "rounding": "3up", "indices": []},
+    "handover_date": None,
+    "warranty_months": 12,
+    "payment_terms": "60d",
+    "service_orders_from_quotes": False,
+}
+
 
 def _line(contract, reference: str) -> int:
     return contract.lines.get(reference=reference).pk
@@ -15,13 +32,16 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
     response = alice_api.get(f"/contracts/{contract.pk}")
     assert response.status_code == 200
     text = contract.lines.get(kind="text").pk
-    assert response.json() == {
+    body = response.json()
+    assert body["settings"] == DEFAULT_SETTINGS
+    assert {
+        key: body[key] for key in ("id", "reference", "status", "pricing", "base_net", "lines")
+    } == {
         "id": contract.pk,
         "reference": "DEV2026-7",
         "status": "active",
         "pricing": "lump_sum",
         "base_net": "971.36",
-        "settings": {},
         "lines": [
             {
                 "id": _line(contract, "R-1"),
@@ -33,6 +53,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "30.00",
                 "vat_rate": "20.00",
                 "section": None,
+                "change_order_id": None,
+                "service_order_id": None,
             },
             {
                 "id": _line(contract, "GO-1"),
@@ -44,6 +66,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "123.46",
                 "vat_rate": "20.00",
                 "section": "1",
+                "change_order_id": None,
+                "service_order_id": None,
             },
             {
                 "id": text,
@@ -55,6 +79,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "0.00",
                 "vat_rate": "20.00",
                 "section": "1",
+                "change_order_id": None,
+                "service_order_id": None,
             },
             {
                 "id": _line(contract, "FD-1"),
@@ -66,6 +92,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "735.00",
                 "vat_rate": "20.00",
                 "section": "1.1",
+                "change_order_id": None,
+                "service_order_id": None,
             },
             {
                 "id": _line(contract, "FD-REM"),
@@ -77,6 +105,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "-20.00",
                 "vat_rate": "20.00",
                 "section": "1.1",
+                "change_order_id": None,
+                "service_order_id": None,
             },
             {
                 "id": _line(contract, "FI-1"),
@@ -88,6 +118,8 @@ def test_a_contract_with_its_lines_in_reading_order(alice_api, contract):
                 "net": "102.90",
                 "vat_rate": "10.00",
                 "section": "2",
+                "change_order_id": None,
+                "service_order_id": None,
             },
         ],
     }
@@ -129,6 +161,9 @@ def test_the_list(alice_api, contract, acme, acme_site, built):
                 "client": "Acme Construction",
                 "site_id": acme_site.pk,
                 "quote_id": built.quote.pk,
+                "contract_type": "",
+                "postcode": "69003",
+                "city": "Lyon",
                 "base_net": "971.36",
             }
         ],
@@ -146,6 +181,6 @@ def test_an_unknown_status_is_a_400_naming_the_field(alice_api, contract):
 def test_the_detail_runs_a_fixed_number_of_queries(
     alice_api, contract, django_assert_max_num_queries
 ):
-    # token, its last use, membership, contract, sections, lines
-    with django_assert_max_num_queries(6):
+    # token, its last use, membership, contract, sections, lines, revision indices
+    with django_assert_max_num_queries(7):
         assert alice_api.get(f"/contracts/{contract.pk}").status_code == 200

@@ -38,8 +38,23 @@ def test_a_row_of_every_model_with_consistent_amounts(loaded):
         assert model.objects.exists(), model
     facade = loaded.get(reference="DEV2025-042")
     assert facade.site is not None and facade.client.name == "Agence Rhône Habitat"
-    assert facade.base_net == Decimal("14825.00")
+    # 14 825.00 from the quote + avenant n°1 approved (18 ml × 42.50 = 765.00); n°2 is only
+    # submitted and n°3 a draft, so they are not in the billing base.
+    assert facade.base_net == Decimal("15590.00")
     assert sum(facade.lines.values_list("net", flat=True)) == facade.base_net
+    assert list(facade.change_orders.order_by("pk").values_list("number", "status")) == [
+        (1, "approved"),
+        (2, "submitted"),
+        (3, "draft"),
+    ]
+    assert list(facade.service_orders.order_by("pk").values_list("number", "status")) == [
+        (1, "validated"),
+        (2, "awaiting"),
+        (None, "draft"),
+    ]
+    assert facade.participants.count() == 2 and facade.interactions.count() == 2
+    assert facade.service_orders.get(number=1).attachments.count() == 1
+    assert facade.address_line1 and facade.postcode and facade.city
     assert list(facade.sections.order_by("sort_key").values_list("number", flat=True)) == [
         "1",
         "2",

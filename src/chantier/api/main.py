@@ -119,6 +119,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from chantier.catalogue.api import router as catalogue_router
     from chantier.contracts.api import router as contracts_router
+    from chantier.contracts.change_order_api import router as change_orders_router
+    from chantier.contracts.service_order_api import router as service_orders_router
     from chantier.parties.api import router as parties_router
     from chantier.quotes.api import router as quotes_router
 
@@ -126,6 +128,8 @@ def _register_routers() -> None:
     api.add_router("/", catalogue_router)
     api.add_router("/", quotes_router)
     api.add_router("/", contracts_router)
+    api.add_router("/", change_orders_router)
+    api.add_router("/", service_orders_router)
 
 
 _register_routers()

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from chantier.contracts import demo_orders
 from chantier.contracts.models import (
     Contract,
     ContractLine,
     ContractLineComponent,
     ContractSection,
 )
-from chantier.contracts.services import line_sort_key, section_sort_key
+from chantier.contracts.services import (
+    default_address_source,
+    intervention_address,
+    line_sort_key,
+    section_sort_key,
+)
 from chantier.core.models import Company, User
 from chantier.core.money import round2
 from chantier.parties import services as parties_services
@@ -91,6 +97,7 @@ CONTRACTS = [
 
 def load(company: Company, user: User) -> None:
     """Create the demo contracts of `company` (its parties demo rows are used when present)."""
+    orders_loaded = False
     for reference, title, status, client_name, site_name, sections, lines in CONTRACTS:
         client = _client(company, user, client_name)
         site = Site.objects.filter(company=company, client=client, name=site_name).first()
@@ -102,12 +109,16 @@ def load(company: Company, user: User) -> None:
             title=title,
             status=status,
             created_by=user,
+            **intervention_address(default_address_source(client, site)),
         )
         rows: list[ContractLine] = []
         _lines(contract, None, lines, rows)
         _sections(contract, None, sections, rows)
         contract.base_net = sum((row.net for row in rows), D("0.00"))
         contract.save(update_fields=["base_net"])
+        if status == Contract.Status.ACTIVE and not orders_loaded:
+            demo_orders.load(contract, user)
+            orders_loaded = True
 
 
 def _client(company: Company, user: User, name: str) -> Client:

@@ -6,6 +6,7 @@ sections, lines and components a contract has.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,19 +14,38 @@ from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 
-from chantier.contracts.models import Contract, ContractLine, ContractLineComponent, ContractSection
+from chantier.contracts.models import (
+    Contract,
+    ContractLine,
+    ContractLineComponent,
+    ContractSection,
+    RevisionIndex,
+    ServiceOrder,
+)
+from chantier.contracts.order_models import OBSERVATION_DAYS
 from chantier.core.access import get_for_company
 from chantier.core.models import Company, User
 from chantier.core.pagination import search
 
-CONTRACT_SEARCH = ("reference", "title", "client__name")
+# Seed 002, "Rechercher un contrat": reference, type, client, intervention address.
+CONTRACT_SEARCH = (
+    "reference",
+    "contract_type",
+    "title",
+    "client__name",
+    "address_line1",
+    "postcode",
+    "city",
+)
 ZERO = Decimal("0.00")
 
 
 def contract_list(company: Company, q: str = "", status: str = "") -> QuerySet[Contract]:
     """The company's contracts, newest first, with their client and site (one query a page).
 
-    `q`: every word in the reference, the title or the client's name; `status`: one status.
+    `q`: every word in the reference, the type, the title, the client's name or the
+    intervention address (line, postcode, city), accents and case ignored; `status`: one
+    status.
     """
     queryset = Contract.objects.filter(company=company).select_related("client", "site")
     if status:
@@ -88,9 +108,11 @@ def contract_detail(contract: Contract, *, components: bool = True) -> ContractD
             "sort_key", "pk"
         )
     )
-    lines_qs = ContractLine.objects.filter(
-        company_id=contract.company_id, contract=contract
-    ).order_by("sort_key", "pk")
+    lines_qs = (
+        ContractLine.objects.filter(company_id=contract.company_id, contract=contract)
+        .select_related("change_order", "service_order")
+        .order_by("sort_key", "pk")
+    )
     if components:
         lines_qs = lines_qs.prefetch_related(
             Prefetch("components", ContractLineComponent.objects.order_by("position", "pk"))
@@ -106,3 +128,85 @@ def contract_detail(contract: Contract, *, components: bool = True) -> ContractD
     for section in sections:
         section.subtotal = subtotals[section.pk]  # type: ignore[attr-defined]  # for templates
     return ContractDetail(contract, sections, lines, dict(subtotals))
+
+
+def contract_has_invoices(contract: Contract) -> bool:
+    """Whether an invoice (issued or draft) was made for the contract.
+
+    There is no invoice model yet: issue 5 (billing) fills this in. Until then no contract
+    has invoices. Deletion is refused and retention changes ask for confirmation when
+    this is true.
+    """
+    return False
+
+
+def revision_indices(contract: Contract) -> list[RevisionIndex]:
+    """The indices of the contract's revision formula, in their order (one query)."""
+    return list(RevisionIndex.objects.filter(contract=contract).order_by("position", "pk"))
+
+
+def same_address(contract: Contract) -> bool:
+    """The intervention address is the client's own (then it is not printed, seed 002)."""
+    fields = ("address_line1", "address_line2", "postcode", "city", "country")
+    return all(
+        (getattr(contract, name) or "").strip().casefold()
+        == (getattr(contract.client, name) or "").strip().casefold()
+        for name in fields
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole months; the 31st becomes the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+REMINDER_MONTHS = 2  # seed 002: reminded on the home page two months before
+REMINDER_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Reminders:
+    contracts: list[Contract]
+    service_orders: list[ServiceOrder]
+
+    def __bool__(self) -> bool:
+        return bool(self.contracts or self.service_orders)
+
+
+def home_reminders(company: Company, today: dt.date) -> Reminders:
+    """What the home page reminds of (two queries):
+
+    - contracts not finished whose next due date is past or within two months;
+    - service orders awaiting validation or validated whose observation deadline
+      (notification + 15 days, french-rules §10) is today or within the next 15 days.
+    """
+    contracts = list(
+        Contract.objects.filter(
+            company=company,
+            next_due_date__isnull=False,
+            next_due_date__lte=add_months(today, REMINDER_MONTHS),
+        )
+        .exclude(status=Contract.Status.FINISHED)
+        .select_related("client")
+        .order_by("next_due_date", "pk")[:REMINDER_LIMIT]
+    )
+    # deadline = notification + 15 in [today, today + 15] ⇔ notification in [today - 15, today]
+    window = dt.timedelta(days=OBSERVATION_DAYS)
+    service_orders = list(
+        ServiceOrder.objects.filter(
+            company=company,
+            status__in=(ServiceOrder.Status.AWAITING, ServiceOrder.Status.VALIDATED),
+            notification_date__gte=today - window,
+            notification_date__lte=today,
+        )
+        .select_related("contract")
+        .order_by("notification_date", "pk")[:REMINDER_LIMIT]
+    )
+    return Reminders(contracts, service_orders)

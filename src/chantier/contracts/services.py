@@ -6,9 +6,10 @@ service calls it inside its own transaction.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -16,12 +17,23 @@ from django.db.models import Model
 from django.db.models.options import Options
 from django.utils.translation import gettext as _
 
-from chantier.contracts.models import Contract, ContractLine, ContractLineComponent, ContractSection
+from chantier.contracts.models import (
+    MAX_RETENTION_RATE,
+    Contract,
+    ContractLine,
+    ContractLineComponent,
+    ContractSection,
+    Pricing,
+    RevisionIndex,
+)
 from chantier.core.access import require_writer
-from chantier.core.exceptions import DomainError
+from chantier.core.deletion import delete_audited
+from chantier.core.exceptions import DomainError, FieldErrors, InUse, StaleEdit
 from chantier.core.formatting import euros
 from chantier.core.models import User
+from chantier.core.money import to_decimal
 from chantier.core.services import audit_log
+from chantier.parties.models import Address, Client, Site
 from chantier.quotes.models import Chapter, LineComponent, Quote, QuoteLine
 
 BATCH_SIZE = 1000
@@ -150,6 +162,7 @@ def contract_create_from_quote(*, user: User | None, quote: Quote) -> Contract:
                 title=quote.title,
                 base_net=base_net,
                 created_by=user,
+                **intervention_address(default_address_source(quote.client, quote.site)),
             )
     except IntegrityError:
         if Contract.objects.filter(quote_id=quote.pk).exists():
@@ -174,6 +187,22 @@ def contract_create_from_quote(*, user: User | None, quote: Quote) -> Contract:
         },
     )
     return contract
+
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "postcode", "city", "country")
+
+
+def default_address_source(client: Client, site: Site | None) -> Address:
+    """Where a contract's intervention address comes from by default: the site when its
+    address is complete (line, postcode, city), else the client (seed 002)."""
+    if site is not None and site.address_line1 and site.postcode and site.city:
+        return site
+    return client
+
+
+def intervention_address(source: Address) -> dict[str, str]:
+    """The address fields of a site or a client: a contract's default intervention address."""
+    return {name: getattr(source, name) for name in ADDRESS_FIELDS}
 
 
 def _already_contracted(quote: Quote) -> DomainError:
@@ -310,3 +339,464 @@ def _insert_many(model: type[Model], fields: Sequence[str], rows: list[tuple[Any
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH_SIZE):
             cursor.executemany(sql, rows[start : start + BATCH_SIZE])
+
+
+# --- general information and billing settings (issue 4, helper A) --------------------------
+
+FR_POSTCODE = re.compile(r"\d{5}")
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+INFO_FIELDS = (
+    "client",
+    "site",
+    "title",
+    "reference",
+    "contract_type",
+    "status",
+    "start_date",
+    "end_date",
+    "next_due_date",
+    "next_due_label",
+    *ADDRESS_FIELDS,
+)
+SETTINGS_FIELDS = (
+    "pricing",
+    "retention_rate",
+    "retention_base",
+    "retention_on",
+    "retention_guarantee",
+    "guarantee_reference",
+    "guarantee_end_date",
+    "warranty_months",
+    "handover_date",
+    "down_payment_deduction",
+    "deduction_warning_threshold",
+    "revision_fixed_part",
+    "revision_rounding",
+    "payment_terms",
+    "payment_days",
+    "service_orders_from_quotes",
+    "indices",  # [{name, weight, base_value}]: replaces the revision indices when given
+)
+# Changing these once the contract has an invoice asks for confirmation (seed 002,
+# "Retenue et délai de garantie": the setting is applied to every new invoice).
+RETENTION_FIELDS = ("retention_rate", "retention_base", "retention_on", "retention_guarantee")
+MAX_WARRANTY_MONTHS = 120
+MAX_INDEX_VALUE = Decimal("99999.9999")  # RevisionIndex.base_value: 9 digits, 4 places
+MAX_PAYMENT_DAYS = 365
+HUNDRED = Decimal("100")
+ONE = Decimal("1")
+
+
+class ConfirmationRequired(DomainError):
+    """The change is allowed but has consequences: the caller must ask and pass confirm."""
+
+
+def _lock_contract(*, user: User, contract: Contract, lock_version: int | None) -> Contract:
+    """The contract row, locked until commit; refuses a stale version (DESIGN, concurrent
+    edits) and a contract of another company."""
+    company = require_writer(user).company
+    try:
+        locked = Contract.objects.select_for_update().get(pk=contract.pk, company=company)
+    except Contract.DoesNotExist:
+        raise DomainError(_("Unknown contract."), field="contract") from None
+    if lock_version is not None and int(lock_version) != locked.lock_version:
+        raise StaleEdit(
+            _(
+                "Someone else changed this contract since you opened it. Reload the page: "
+                "your change was not saved."
+            )
+        )
+    return locked
+
+
+def _choice(errors: dict[str, list[str]], name: str, value: Any, choices: Sequence[str]) -> Any:
+    if value not in choices:
+        errors.setdefault(name, []).append(
+            _("Unknown value %(value)s; choose one of %(choices)s.")
+            % {"value": value, "choices": ", ".join(choices)}
+        )
+    return value
+
+
+def _decimal(
+    errors: dict[str, list[str]],
+    name: str,
+    value: Any,
+    *,
+    places: int,
+    low: Decimal,
+    high: Decimal,
+) -> Decimal | None:
+    """`value` as a Decimal within [low, high] with at most `places` decimals, or an error."""
+    try:
+        number = to_decimal(value)
+    except (ValueError, TypeError):
+        errors.setdefault(name, []).append(_("Enter a number."))
+        return None
+    if number < low or number > high:
+        errors.setdefault(name, []).append(
+            _("Enter a value between %(low)s and %(high)s.") % {"low": low, "high": high}
+        )
+        return None
+    step = Decimal(1).scaleb(-places)
+    if number != number.quantize(step, rounding=ROUND_HALF_UP):
+        errors.setdefault(name, []).append(_("At most %(places)d decimals.") % {"places": places})
+        return None
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def _apply_info(
+    contract: Contract, data: dict[str, Any], errors: dict[str, list[str]], *, company_id: int
+) -> list[str]:
+    """Check and set the general information (seed 002, "Informations générales").
+
+    - client of the company, required; site, if any, one of the client's sites;
+    - title required; reference unique in the company (checked here and by a constraint);
+    - status one of active / pending / finished; end date not before the start date;
+    - intervention address: left entirely blank, it is the site's address, or the
+      client's when there is no site or the site has no complete address; it must be
+      complete (line 1, postcode, city), with a 5-digit postcode in France.
+    """
+    changed: list[str] = []
+    for name, value in data.items():
+        if name not in INFO_FIELDS:
+            raise DomainError(_("Unknown field: %(name)s.") % {"name": name}, field=name)
+        if isinstance(value, str):
+            value = value.strip()
+            if "\x00" in value:
+                errors.setdefault(name, []).append(_("Null characters are not allowed."))
+                continue
+        if name in ("client", "site"):
+            if getattr(contract, f"{name}_id") != (value.pk if value is not None else None):
+                setattr(contract, name, value)
+                changed.append(name)
+            continue
+        if value is None and name not in ("start_date", "end_date", "next_due_date"):
+            value = ""
+        if getattr(contract, name) != value:
+            setattr(contract, name, value)
+            changed.append(name)
+
+    client = contract.client if contract.client_id else None
+    if client is None or client.company_id != company_id:
+        errors.setdefault("client", []).append(_("Choose a client."))
+        client = None
+    site = contract.site if contract.site_id else None
+    if site is not None and (
+        site.company_id != company_id or (client and site.client_id != client.pk)
+    ):
+        errors.setdefault("site", []).append(_("This site is not one of the client's sites."))
+        site = None
+    if not contract.title:
+        errors.setdefault("title", []).append(_("This field is required."))
+    _choice(errors, "status", contract.status, Contract.Status.values)
+    if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
+        errors.setdefault("end_date", []).append(_("The end date is before the start date."))
+
+    if not any(getattr(contract, name) for name in ADDRESS_FIELDS[:4]) and client is not None:
+        source = default_address_source(client, site)
+        for name, value in intervention_address(source).items():
+            if getattr(contract, name) != value:
+                setattr(contract, name, value)
+                changed.append(name)
+    contract.country = (contract.country or "FR").strip().upper()
+    for name in ("address_line1", "postcode", "city"):
+        if not getattr(contract, name):
+            errors.setdefault(name, []).append(
+                _("The intervention address must be complete: address, postcode and city.")
+            )
+    if not COUNTRY_CODE.fullmatch(contract.country):
+        errors.setdefault("country", []).append(_("Country: two-letter code expected (e.g. FR)."))
+    elif (
+        contract.country == "FR"
+        and contract.postcode
+        and not FR_POSTCODE.fullmatch(contract.postcode)
+    ):
+        errors.setdefault("postcode", []).append(_("A French postcode has 5 digits."))
+    for name in ("reference", "contract_type", "title", "next_due_label", *ADDRESS_FIELDS):
+        limit = getattr(Contract._meta.get_field(name), "max_length", None)
+        if limit and len(getattr(contract, name)) > limit:
+            errors.setdefault(name, []).append(
+                _("At most %(limit)d characters.") % {"limit": limit}
+            )
+    if (
+        contract.reference
+        and "reference" not in errors
+        and Contract.objects.filter(company_id=company_id, reference=contract.reference)
+        .exclude(pk=contract.pk)
+        .exists()
+    ):
+        errors.setdefault("reference", []).append(
+            _("A contract with the reference %(reference)s already exists.")
+            % {"reference": contract.reference}
+        )
+    return changed
+
+
+def _apply_settings(
+    contract: Contract, data: dict[str, Any], errors: dict[str, list[str]]
+) -> tuple[list[str], list[dict[str, Any]] | None]:
+    """Check and set the billing settings (billing.md); returns the changed fields and the
+    new revision indices (None: unchanged).
+
+    - retention rate between 0 and 5 % (loi 71-584); a bank guarantee needs its
+      reference and end date;
+    - revision C = a + Σ w_k × I_k(n) / I_k(0): with indices, a + Σ w_k must be exactly 1,
+      each weight above 0, each base value above 0, names unique;
+    - payment terms 60 days, 45 days end of month, or N days (N required, 1 to 365).
+    """
+    changed: list[str] = []
+    indices: list[dict[str, Any]] | None = None
+    for name, value in data.items():
+        if name not in SETTINGS_FIELDS:
+            raise DomainError(_("Unknown field: %(name)s.") % {"name": name}, field=name)
+        if name == "indices":
+            indices = _clean_indices(value, errors)
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "retention_rate":
+            value = _decimal(errors, name, value, places=2, low=ZERO, high=MAX_RETENTION_RATE)
+            if value is None and name in errors:
+                errors[name] = [
+                    _("The retention rate must be between 0 %% and %(max)s %%.")
+                    % {"max": MAX_RETENTION_RATE}
+                ]
+                continue
+        elif name == "deduction_warning_threshold":
+            value = _decimal(errors, name, value, places=2, low=ZERO, high=HUNDRED)
+        elif name == "revision_fixed_part":
+            value = _decimal(errors, name, value, places=4, low=ZERO, high=ONE)
+        elif name in ("warranty_months", "payment_days"):
+            if value in (None, ""):
+                value = None
+                if name == "warranty_months":
+                    errors.setdefault(name, []).append(_("This field is required."))
+                    continue
+            if value is not None:
+                high = MAX_WARRANTY_MONTHS if name == "warranty_months" else MAX_PAYMENT_DAYS
+                low = 0 if name == "warranty_months" else 1
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    errors.setdefault(name, []).append(_("Enter a whole number."))
+                    continue
+                if not low <= value <= high:
+                    errors.setdefault(name, []).append(
+                        _("Enter a value between %(low)s and %(high)s.")
+                        % {"low": low, "high": high}
+                    )
+                    continue
+        elif name in ("retention_guarantee", "service_orders_from_quotes"):
+            value = bool(value)
+        elif name == "guarantee_reference" and value is None:
+            value = ""
+        if name in errors:
+            continue
+        if getattr(contract, name) != value:
+            setattr(contract, name, value)
+            changed.append(name)
+
+    _choice(errors, "pricing", contract.pricing, Pricing.values)
+    _choice(errors, "retention_base", contract.retention_base, Contract.RetentionBase.values)
+    _choice(errors, "retention_on", contract.retention_on, Contract.RetentionOn.values)
+    _choice(
+        errors,
+        "down_payment_deduction",
+        contract.down_payment_deduction,
+        Contract.DownPaymentDeduction.values,
+    )
+    _choice(
+        errors, "revision_rounding", contract.revision_rounding, Contract.RevisionRounding.values
+    )
+    _choice(errors, "payment_terms", contract.payment_terms, Contract.PaymentTerms.values)
+    if contract.retention_guarantee:
+        if not contract.guarantee_reference:
+            errors.setdefault("guarantee_reference", []).append(
+                _("A bank guarantee needs its reference.")
+            )
+        if not contract.guarantee_end_date:
+            errors.setdefault("guarantee_end_date", []).append(
+                _("A bank guarantee needs its end date.")
+            )
+    if len(contract.guarantee_reference) > 100:
+        errors.setdefault("guarantee_reference", []).append(
+            _("At most %(limit)d characters.") % {"limit": 100}
+        )
+    if contract.payment_terms == Contract.PaymentTerms.DAYS:
+        if contract.payment_days is None and "payment_days" not in errors:
+            errors.setdefault("payment_days", []).append(
+                _("Give the number of days of the payment terms.")
+            )
+    elif contract.payment_days is not None:
+        contract.payment_days = None
+        changed.append("payment_days")
+    if indices is not None and "indices" not in errors and "revision_fixed_part" not in errors:
+        total = contract.revision_fixed_part + sum((row["weight"] for row in indices), ZERO)
+        if indices and total != ONE:
+            errors.setdefault("indices", []).append(
+                _(
+                    "The fixed part and the weights of the indices must add up to 1; "
+                    "they add up to %(total)s."
+                )
+                % {"total": total}
+            )
+    return changed, indices
+
+
+def _clean_indices(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for position, row in enumerate(value or [], start=1):
+        name = str(row.get("name") or "").strip()
+        if not name or len(name) > 40:
+            errors.setdefault("indices", []).append(
+                _("Index %(n)d: give its name (at most 40 characters).") % {"n": position}
+            )
+            continue
+        if name.casefold() in seen:
+            errors.setdefault("indices", []).append(
+                _("The index %(name)s is listed twice.") % {"name": name}
+            )
+            continue
+        seen.add(name.casefold())
+        problems: dict[str, list[str]] = {}
+        weight = _decimal(problems, "weight", row.get("weight"), places=4, low=ZERO, high=ONE)
+        base = _decimal(
+            problems, "base", row.get("base_value"), places=4, low=ZERO, high=MAX_INDEX_VALUE
+        )
+        if weight is not None and weight == ZERO:
+            problems["weight"] = ["0"]
+        if base is not None and base == ZERO:
+            problems["base"] = ["0"]
+        if problems:
+            errors.setdefault("indices", []).append(
+                _("Index %(name)s: weight between 0 and 1 and base value above 0 expected.")
+                % {"name": name}
+            )
+            continue
+        rows.append({"name": name, "weight": weight, "base_value": base})
+    return rows
+
+
+def _save_indices(contract: Contract, indices: list[dict[str, Any]]) -> None:
+    RevisionIndex.objects.filter(contract=contract).delete()
+    RevisionIndex.objects.bulk_create(
+        RevisionIndex(company_id=contract.company_id, contract=contract, position=n, **row)
+        for n, row in enumerate(indices, start=1)
+    )
+
+
+@transaction.atomic
+def contract_create(*, user: User, data: dict[str, Any]) -> Contract:
+    """Create a blank contract from its general information (seed 002, "Créer un contrat");
+    sections and lines are added afterwards. Invalid data raises FieldErrors naming every
+    faulty field; nothing is written."""
+    company = require_writer(user).company
+    contract = Contract(company=company, created_by=user)
+    errors: dict[str, list[str]] = {}
+    _apply_info(contract, dict(data), errors, company_id=company.pk)
+    if errors:
+        raise FieldErrors(errors)
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError:
+        raise _reference_taken(contract.reference) from None
+    audit_log(
+        company=company,
+        user=user,
+        action="contract_create",
+        obj=contract,
+        data={"reference": contract.reference, "blank": True},
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_update(
+    *,
+    user: User,
+    contract: Contract,
+    info: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
+    lock_version: int | None = None,
+    confirm_retention: bool = False,
+) -> Contract:
+    """Change the general information and/or the billing settings of a contract.
+
+    The row is locked and its version checked (a stale save is refused, StaleEdit); every
+    faulty field is reported at once (FieldErrors) and nothing is written. Changing the
+    retention settings once the contract has an invoice raises ConfirmationRequired unless
+    `confirm_retention` (seed 002: the settings apply to every new invoice).
+    """
+    from chantier.contracts.selectors import contract_has_invoices
+
+    locked = _lock_contract(user=user, contract=contract, lock_version=lock_version)
+    errors: dict[str, list[str]] = {}
+    changed: list[str] = []
+    indices = None
+    if info:
+        changed += _apply_info(locked, dict(info), errors, company_id=locked.company_id)
+    if settings:
+        settings_changed, indices = _apply_settings(locked, dict(settings), errors)
+        changed += settings_changed
+    if errors:
+        raise FieldErrors(errors)
+    retention_changed = [name for name in changed if name in RETENTION_FIELDS]
+    if retention_changed and not confirm_retention and contract_has_invoices(locked):
+        raise ConfirmationRequired(
+            _(
+                "This contract already has invoices: the new retention settings will apply "
+                "to its next invoices only. Confirm to save them."
+            ),
+            field=retention_changed[0],
+        )
+    if indices is not None:
+        current = [
+            {"name": i.name, "weight": i.weight, "base_value": i.base_value}
+            for i in RevisionIndex.objects.filter(contract=locked).order_by("position", "pk")
+        ]
+        if current != indices:
+            _save_indices(locked, indices)
+            changed.append("indices")
+    if changed:
+        locked.lock_version += 1
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise _reference_taken(locked.reference) from None
+        audit_log(
+            company=locked.company,
+            user=user,
+            action="contract_update",
+            obj=locked,
+            data={"fields": changed},
+        )
+    return locked
+
+
+@transaction.atomic
+def contract_delete(*, user: User, contract: Contract) -> None:
+    """Delete a contract with its sections, lines, change and service orders (seed 002,
+    "Supprimer un contrat"); its interactions and its quote stay with the client. Refused
+    while the contract has invoices."""
+    from chantier.contracts.selectors import contract_has_invoices
+
+    locked = _lock_contract(user=user, contract=contract, lock_version=None)
+    if contract_has_invoices(locked):
+        raise InUse(deletion_refused_message(locked))
+    delete_audited(
+        user=user,
+        company=locked.company,
+        obj=locked,
+        action="contract_delete",
+        data={"reference": locked.reference, "title": locked.title},
+    )
+
+
+def deletion_refused_message(contract: Contract) -> str:
+    return _("The contract %(contract)s has invoices: it cannot be deleted.") % {
+        "contract": str(contract)
+    }

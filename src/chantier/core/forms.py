@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -26,6 +27,20 @@ class FrenchDecimalsMixin:
                 field.localize = True
                 field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
                 field.widget.is_localized = True
+                field.to_python = _grouping_removed(field.to_python)  # type: ignore[method-assign,assignment]
+
+
+def _grouping_removed(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Django drops the thousands separator only when USE_THOUSAND_SEPARATOR is on, and it
+    is off (settings.py: ids must print plainly); "1 234,56" typed or pasted with a space,
+    a no-break space or a narrow one is still a number."""
+
+    def to_python(value: Any) -> Any:
+        if isinstance(value, str):
+            value = "".join(value.split()).replace("\u202f", "")
+        return parse(value)
+
+    return to_python
 
 
 class CompanySettingsForm(FrenchDecimalsMixin, forms.ModelForm[Company]):

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,14 +19,34 @@ from chantier.core.web import company_of_request, file_download
 
 def home(request: HttpRequest) -> HttpResponse:
     from chantier.catalogue.selectors import item_count
+    from chantier.contracts.selectors import home_reminders
     from chantier.parties.selectors import client_count
 
     company = request.company  # type: ignore[attr-defined]
-    context = {
+    context: dict[str, Any] = {
         "client_count": client_count(company) if company else 0,
         "item_count": item_count(company) if company else 0,
     }
+    if company:
+        reminders = home_reminders(company, timezone.localdate())
+        context["reminders"] = reminders
+        context["service_order_reminders"] = [
+            (order, _service_order_url(order)) for order in reminders.service_orders
+        ]
     return render(request, "core/home.html", context)
+
+
+SERVICE_ORDER_URL_NAMES = ("contracts:service_order_detail", "contracts:service_orders_detail")
+
+
+def _service_order_url(order: Any) -> str:
+    """The service order's page when the contracts app has one, else its contract's."""
+    for name in SERVICE_ORDER_URL_NAMES:
+        try:
+            return reverse(name, args=[order.pk])
+        except NoReverseMatch:
+            continue
+    return reverse("contracts:contract_detail", args=[order.contract_id])
 
 
 def settings_view(request: HttpRequest) -> HttpResponse:

@@ -77,5 +77,22 @@ def choices() -> list[tuple[str, str | Promise]]:
 
 DEFAULT_KEY = "client"
 
+# related_type → function giving the contract a related object belongs to (or None), so
+# that a sent message is logged on the contract's interactions too (seed 002).
+_CONTRACT_OF: dict[str, Callable[[int], int | None]] = {}
+
+
+def register_contract_of(related_type: str, contract_of: Callable[[int], int | None]) -> None:
+    _CONTRACT_OF[related_type] = contract_of
+
+
+def contract_of(related_type: str, related_id: int | None) -> int | None:
+    """The contract id a message's related object belongs to, when its app says so."""
+    resolve = _CONTRACT_OF.get(related_type)
+    if resolve is None or related_id is None:
+        return None
+    return resolve(related_id)
+
+
 register(MessageTemplate("client", _("Letter to the client")))
 register(MessageTemplate("blank", _("Blank message")))

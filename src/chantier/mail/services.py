@@ -284,6 +284,7 @@ def _record_success(message: OutboxMessage, *, claimed_at: datetime) -> str:
             subject=message.subject,
             detail=_interaction_detail(message),
             date=now,
+            contract_id=registry.contract_of(message.related_type, message.related_id),
         )
     audit_log(company=message.company, user=None, action="message_sent", obj=message)
     return Status.SENT

@@ -145,6 +145,14 @@ class Interaction(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
     )
+    # Logged on a contract too (seed 002); deleting the contract keeps the interaction.
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.NOTE)
     date = models.DateTimeField(_("date"))
     subject = models.CharField(_("subject"), max_length=250)
@@ -157,7 +165,10 @@ class Interaction(models.Model):
     class Meta:
         verbose_name = _("interaction")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["company", "client", "-date"])]
+        indexes = [
+            models.Index(fields=["company", "client", "-date"]),
+            models.Index(fields=["company", "contract", "-date"]),
+        ]
 
     def __str__(self) -> str:
         return self.subject

@@ -11,7 +11,7 @@ keyed by model field (every faulty field at once); a refused deletion raises `In
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -25,6 +25,9 @@ from chantier.core.models import Company, Membership, User
 from chantier.core.services import audit_log
 from chantier.parties.models import Client, Contact, Interaction, Site, Supplier
 from chantier.parties.validation import clean
+
+if TYPE_CHECKING:  # contracts import parties: no import at run time
+    from chantier.contracts.models import Contract
 
 
 class AddressFields(TypedDict, total=False):
@@ -289,9 +292,15 @@ def interaction_create(
     detail: str = "",
     date: datetime | None = None,
     private: bool = False,
+    contract: Contract | None = None,
 ) -> Interaction:
-    """A person adds a note, a call, a visit... to a client's history (writers only)."""
-    _writer_of(user, client)
+    """A person adds a note, a call, a visit... to a client's history (writers only).
+
+    `contract`: also on that contract's history; it must be this client's contract.
+    """
+    _writer_of(user, client, contract)
+    if contract is not None and contract.client_id != client.pk:
+        raise DomainError(_("This contract is not the client's."), field="contract")
     return interaction_record(
         user=user,
         client=client,
@@ -300,6 +309,7 @@ def interaction_create(
         detail=detail,
         date=date,
         private=private,
+        contract_id=contract.pk if contract is not None else None,
     )
 
 
@@ -313,6 +323,7 @@ def interaction_record(
     detail: str = "",
     date: datetime | None = None,
     private: bool = False,
+    contract_id: int | None = None,
 ) -> Interaction:
     """Log on a client something done elsewhere, e.g. an email sent by the mail app.
 
@@ -320,13 +331,15 @@ def interaction_record(
     for (an email is delivered by a task, maybe after its sender's role changed),
     and a refusal at this point would undo the record of something already done.
     `user` is the author (None for the system). A private interaction is never
-    shown to the client (seed 002, "Interactions").
+    shown to the client (seed 002, "Interactions"). `contract_id`: also on that
+    contract's history (the contract must be the client's).
     """
     if kind not in Interaction.Kind.values:
         raise DomainError(_("Unknown interaction type."), field="kind")
     interaction = Interaction.objects.create(
         company_id=client.company_id,
         client=client,
+        contract_id=contract_id,
         kind=kind,
         subject=subject.strip()[:250],
         detail=detail,
