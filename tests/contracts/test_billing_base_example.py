@@ -92,6 +92,11 @@ def test_example_1b_the_avenant_joins_the_billing_base(
     l4 = [row for row in after["lines"] if row["description"] == "L4 Mur supplémentaire"]
     assert len(l4) == 1 and l4[0]["net"] == "2500.00" and l4[0]["change_order_id"] == order_id
     assert sum(D(row["net"]) for row in after["lines"]) == D("35560.00")
+    listed = alice_api.get("/change-orders?status=approved").json()
+    assert [item["id"] for item in listed["items"]] == [order_id]
+    assert alice_api.get("/change-orders?status=submitted").json()["count"] == 0
+    assert alice_api.get("/change-orders?status=bogus").status_code == 400
+    assert alice_api.get("/service-orders?status=bogus").status_code == 400
     stored = ContractLine.objects.filter(contract_id=contract_id)
     assert sum(row.net for row in stored) == Contract.objects.get(pk=contract_id).base_net
 

@@ -234,6 +234,12 @@ def list_company_change_orders(
     request: HttpRequest, params: Query[PageParams], status: str = ""
 ) -> dict[str, Any]:
     """Newest first; `?status=` draft, submitted, approved or rejected."""
+    if status and status not in ChangeOrder.Status.values:
+        raise DomainError(
+            _("Unknown status %(status)s; choose one of %(statuses)s.")
+            % {"status": status, "statuses": ", ".join(ChangeOrder.Status.values)},
+            field="status",
+        )
     company_id = company_of(acting_user(request)).pk
     page = page_of(selectors.company_change_orders(company_id, status), params)
     return {**page, "items": [_summary(change_order) for change_order in page["items"]]}

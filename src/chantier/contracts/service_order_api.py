@@ -217,6 +217,12 @@ def list_company_service_orders(
     request: HttpRequest, params: Query[PageParams], status: str = ""
 ) -> dict[str, Any]:
     """Newest first; `?status=` draft, awaiting, validated or refused."""
+    if status and status not in ServiceOrder.Status.values:
+        raise DomainError(
+            _("Unknown status %(status)s; choose one of %(statuses)s.")
+            % {"status": status, "statuses": ", ".join(ServiceOrder.Status.values)},
+            field="status",
+        )
     company_id = company_of(acting_user(request)).pk
     page = page_of(selectors.company_service_orders(company_id, status), params)
     return {**page, "items": [_summary(order) for order in page["items"]]}
