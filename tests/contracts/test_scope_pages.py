@@ -311,9 +311,9 @@ def test_the_scope_page_runs_a_fixed_number_of_queries(
 ):
     url = _url("scope_detail", contract.pk)
     alice_client.get(url)
-    with django_assert_max_num_queries(6) as small:
+    with django_assert_max_num_queries(7) as small:
         _html(alice_client.get(url))
     _add_rows(contract, 40)
-    with django_assert_max_num_queries(6) as big:
+    with django_assert_max_num_queries(7) as big:
         assert "Ligne Lot 39" in _html(alice_client.get(url))
     assert len(big.captured_queries) == len(small.captured_queries)

@@ -67,7 +67,8 @@ def _render_form(
 @require_GET
 def scope_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.get_contract_for_user(acting_user(request), pk)
-    context = {"contract": contract, "detail": scope_selectors.scope_detail(contract)}
+    detail = selectors.contract_detail_page(contract, request.GET.get("page"), components=False)
+    context = {"contract": contract, "detail": detail}
     return render(request, "contracts/scope_detail.html", context)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
 from chantier.contracts.models import (
@@ -128,6 +129,70 @@ def contract_detail(contract: Contract, *, components: bool = True) -> ContractD
     for section in sections:
         section.subtotal = subtotals[section.pk]  # type: ignore[attr-defined]  # for templates
     return ContractDetail(contract, sections, lines, dict(subtotals))
+
+
+PAGE_ROWS = 200  # rows (section headings and lines) per page of the contract page
+
+
+@dataclass
+class DetailPage:
+    """One page of the contract in reading order, with every section's subtotal."""
+
+    page_obj: Page[tuple[str, int, int]]
+    rows: list[Row]
+    subtotals: dict[int, Decimal]
+    line_count: int
+
+    @property
+    def lines(self) -> bool:  # the template's "has lines" test, as on ContractDetail
+        return self.line_count > 0
+
+
+def contract_detail_page(
+    contract: Contract, page: object = 1, *, per_page: int = PAGE_ROWS, components: bool = True
+) -> DetailPage:
+    """A page of rows of a contract of any size in 4 queries: the sections, every line's
+    sort key and net (for the order and the subtotals), then the page's lines in full and
+    their components. Only `per_page` rows are built and rendered, so a 5,000-line contract
+    opens as fast as a small one (issue 4: ≤ 500 ms)."""
+    sections = list(
+        ContractSection.objects.filter(company_id=contract.company_id, contract=contract).order_by(
+            "sort_key", "pk"
+        )
+    )
+    keys = list(
+        ContractLine.objects.filter(company_id=contract.company_id, contract=contract).values_list(
+            "pk", "sort_key", "section_id", "net"
+        )
+    )
+    parent_of = {section.pk: section.parent_id for section in sections}
+    subtotals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for _pk, _key, section_id, net in keys:
+        while section_id is not None:
+            subtotals[section_id] += net
+            section_id = parent_of.get(section_id)
+    for section in sections:
+        section.subtotal = subtotals[section.pk]  # type: ignore[attr-defined]  # for templates
+    order = sorted(
+        [(section.sort_key, 0, section.pk) for section in sections]
+        + [(key, 1, pk) for pk, key, _section, _net in keys]
+    )
+    page_obj = Paginator(order, per_page).get_page(page)
+    line_ids = [pk for _key, kind, pk in page_obj.object_list if kind == 1]
+    lines_qs = ContractLine.objects.filter(pk__in=line_ids).select_related(
+        "change_order", "service_order"
+    )
+    if components:
+        lines_qs = lines_qs.prefetch_related(
+            Prefetch("components", ContractLineComponent.objects.order_by("position", "pk"))
+        )
+    lines = lines_qs.in_bulk()
+    by_id = {section.pk: section for section in sections}
+    rows = [
+        Row(section=by_id[pk]) if kind == 0 else Row(line=lines[pk])
+        for _key, kind, pk in page_obj.object_list
+    ]
+    return DetailPage(page_obj, rows, dict(subtotals), len(keys))
 
 
 def contract_has_invoices(contract: Contract) -> bool:

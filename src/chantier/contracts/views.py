@@ -47,7 +47,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = selectors.get_contract_for_user(acting_user(request), pk)
     context = {
         "contract": contract,
-        "detail": selectors.contract_detail(contract),
+        "detail": selectors.contract_detail_page(contract, request.GET.get("page")),
         "same_address": selectors.same_address(contract),
     }
     return render(request, "contracts/contract_detail.html", context)
