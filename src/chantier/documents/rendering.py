@@ -5,7 +5,8 @@ Every printed document (price list, quote, invoice…) is a template extending
 the seller's legal identity (french-rules §6.1) and the "n / N" page counter.
 
 Speed matters: a 5,000-line quote must render in ≤ 15 s and ≤ 500 MB. Besides the
-lean print stylesheet (documents/print.css), two measured changes apply here:
+lean print stylesheet (documents/print.css), three measured changes apply here (the
+third, the frame-stack room, is explained at _ROOM_SLOTS):
 
 * WeasyPrint's user-agent stylesheet has rules on universal pseudo-elements
   (`::marker`, `::footnote-call`, `::note-*`). Each matches *every* element, so each
@@ -14,7 +15,13 @@ lean print stylesheet (documents/print.css), two measured changes apply here:
   553 MB to 10.4 s and 327 MB.
 * Python's cyclic GC rescans the growing box tree again and again during layout,
   though layout makes almost no cyclic garbage: automatic collection is paused
-  while rendering (5,000 rows: 12.9 s → 11.4 s CPU, peak memory +10 MB).
+  while rendering (5,000 rows: 12.9 s → 11.4 s CPU, peak memory +10 MB), the
+  template included. The document is dropped before the pause ends: if no box is in
+  a reference cycle it is freed at once, otherwise the first collection after the
+  pause scans it all (5,000 rows: ~0.5 s, and its memory is kept until a full
+  collection). A `<colgroup>` makes such a cycle on every page (WeasyPrint gives each
+  column box a closure over its table): long tables set their column widths on the
+  header cells instead (see quotes/pdf/quote.html).
 """
 
 from __future__ import annotations
@@ -88,22 +95,50 @@ def build_pdf(
     can show "laid out" before the PDF is written; a post-processor such as the
     Factur-X embedding runs on the returned bytes.
     """
-    notify = on_progress or _ignore_progress
-    html = render_html(
-        template_name=template_name, context=context, company=company, title=title, lang=lang
+    return _with_frame_stack_room(
+        lambda: _build_pdf(
+            template_name=template_name,
+            context=context,
+            company=company,
+            title=title,
+            lang=lang,
+            on_progress=on_progress,
+            expected_pages=expected_pages,
+        )
     )
-    notify("html", 1, 1)
+
+
+def _build_pdf(
+    *,
+    template_name: str,
+    context: Mapping[str, Any],
+    company: Company,
+    title: str,
+    lang: str,
+    on_progress: ProgressCallback | None,
+    expected_pages: int,
+) -> RenderedPdf:
+    notify = on_progress or _ignore_progress
     pages_hook = (
         _layout_progress(lambda page: notify("layout", page, max(expected_pages, page)))
         if on_progress
         else nullcontext()
     )
-    with _no_gc_pauses(), pages_hook:
-        source = _LeanHTML(string=html, url_fetcher=_url_fetcher())
-        document = source.render(**PDF_OPTIONS)
-        page_count = len(document.pages)
-        notify("laid_out", page_count, page_count)
-        content = document.write_pdf(**PDF_OPTIONS)
+    with _no_gc_pauses():
+        html = render_html(
+            template_name=template_name, context=context, company=company, title=title, lang=lang
+        )
+        notify("html", 1, 1)
+        with pages_hook:
+            source = _LeanHTML(string=html, url_fetcher=_url_fetcher())
+            document = source.render(**PDF_OPTIONS)
+            page_count = len(document.pages)
+            notify("laid_out", page_count, page_count)
+            content = document.write_pdf(**PDF_OPTIONS)
+        # Freed now by reference counting, while the collector is still paused: when
+        # no page holds a reference cycle, the first collection after the pause has
+        # only the parser's leftovers to scan, not the whole laid-out document.
+        del document, source, html
     return RenderedPdf(content=content, page_count=page_count)
 
 
@@ -234,6 +269,33 @@ class _LeanHTML(weasyprint.HTML):  # type: ignore[misc]  # weasyprint has no typ
     # version stops calling this, rendering stays correct, only slower (a test checks it).
     def _ua_stylesheets(self, forms: bool = False) -> list[weasyprint.CSS]:
         return [_lean_user_agent_stylesheet()]
+
+
+# CPython 3.11-3.13 keeps Python frames in a stack of 16 KiB chunks and frees a chunk
+# as soon as the frame that opened it returns (CPython gh-142183; fixed upstream in
+# 2026 by caching one chunk, not in the 3.13.0 this project runs). Layout recurses cell by cell at
+# a nearly constant depth: when a chunk boundary falls there, every cell maps and
+# unmaps a chunk, i.e. page faults. It depends on the caller's depth, so the same
+# render took 13.5 s from the render job and 11.7 s when called directly, with
+# 130,000-200,000 page faults and 1.3 s of system time in the slow case. Calling
+# through a function with a very large frame puts the render at the start of a
+# fresh 256 KiB chunk with ~128 KiB (16,000 frame slots) of room, far more than
+# rendering uses, so no chunk boundary is crossed.
+_ROOM_SLOTS = 16_384  # its frame needs a 256 KiB chunk and fills about half of it
+
+
+@cache
+def _roomy_caller() -> Callable[[Callable[[], Any]], Any]:
+    # The unreachable assignment only declares locals: they size the frame.
+    names = " = ".join(f"_{i}" for i in range(_ROOM_SLOTS))
+    source = f"def call(function):\n    return function()\n    {names} = None\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<rendering: frame stack room>", "exec"), namespace)
+    return namespace["call"]  # type: ignore[no-any-return]
+
+
+def _with_frame_stack_room[T](function: Callable[[], T]) -> T:
+    return _roomy_caller()(function)  # type: ignore[no-any-return]
 
 
 @contextmanager
