@@ -84,3 +84,4 @@ def test_the_pages_run_the_same_queries_for_30_or_600_lines(
     page = response.content.decode()
     assert "Ligne 5.1" in page or "Ligne 4.100" in page  # the third page's rows
     assert "Ligne 1.1<" not in page
+    assert "?page=2" in page and "?page=4" in page  # previous and next

@@ -51,7 +51,7 @@ def test_create_direct_through_the_page_then_validate(world, contract, alice_cli
     assert (order.number, order.status, order.financial_impact) == (1, "awaiting", D("1200.50"))
     detail = alice_client.get(reverse("contracts:service_order_detail", args=[order.pk]))
     text = detail.content.decode()
-    assert "2026-02-25" in text  # observation deadline, example 10.A
+    assert '<time datetime="2026-02-25">25/02/2026</time>' in text  # example 10.A
     assert _("Not binding") in text
 
     validate = reverse("contracts:service_order_validate", args=[order.pk])

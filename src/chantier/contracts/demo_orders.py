@@ -72,11 +72,12 @@ def _change_orders(contract: Contract, user: User):
         .order_by("sort_key", "pk")
         .first()
     )
+    cracks = _new_line("Reprise de fissures à la résine", "ml", "18", "42.50")
+    north = contract.sections.filter(title="Façade nord").first()
+    if north is not None:
+        cracks["section_id"] = north.pk
     approved = change_orders.change_order_create(
-        user=user,
-        contract=contract,
-        title="Reprise des fissures côté cour",
-        lines=[_new_line("Reprise de fissures à la résine", "ml", "18", "42.50")],
+        user=user, contract=contract, title="Reprise des fissures côté cour", lines=[cracks]
     )
     change_orders.change_order_submit(user=user, change_order=approved)
     change_orders.change_order_approve(
