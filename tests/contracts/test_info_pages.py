@@ -455,3 +455,13 @@ def test_the_list_offers_a_new_contract_to_writers_only(alice_client, bob_client
     url = reverse("contracts:info_create")
     assert url in alice_client.get(reverse("contracts:contract_list")).content.decode()
     assert url not in bob_client.get(reverse("contracts:contract_list")).content.decode()
+
+
+def test_the_client_page_offers_a_new_contract_for_that_client(alice_client, bob_client, acme):
+    link = reverse("contracts:info_create") + f"?client={acme.pk}"
+    page = alice_client.get(reverse("parties:client_detail", args=[acme.pk])).content.decode()
+    assert f'href="{link}"' in page
+    form = alice_client.get(link).content.decode()
+    assert f'<option value="{acme.pk}" selected>' in form
+    reader_page = bob_client.get(reverse("parties:client_detail", args=[acme.pk]))
+    assert f'href="{link}"' not in reader_page.content.decode()  # read-only roles
