@@ -61,8 +61,11 @@ QUOTES_TYPED = $(wildcard src/chantier/quotes/engine*.py src/chantier/quotes/ten
 	src/chantier/quotes/pricing.py src/chantier/quotes/line_services.py \
 	src/chantier/quotes/building.py src/chantier/quotes/services.py
 
+BILLING_TYPED = $(wildcard src/chantier/billing/engine*.py) src/chantier/einvoice
+
 typecheck: setup
-	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py $(QUOTES_TYPED)
+	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py $(QUOTES_TYPED) \
+		$(BILLING_TYPED)
 
 check: lint typecheck
 	$(CHANTIER) makemigrations --check --dry-run

@@ -2,7 +2,7 @@
 
 chantier serve [--no-worker]   web server (gunicorn) + task worker; Ctrl-C stops both
 chantier worker                task worker only
-chantier migrate | demo | create-user | api-token | <any manage.py command>
+chantier migrate | demo | create-user | api-token | verify-chain | <any manage.py command>
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 
-ALIASES = {"create-user": "create_user", "api-token": "api_token"}
+ALIASES = {"create-user": "create_user", "api-token": "api_token", "verify-chain": "verify_chain"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "chantier.contracts",
     "chantier.mail",
     "chantier.documents",
+    "chantier.billing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalogue/", include("chantier.catalogue.urls")),
     path("contracts/", include("chantier.contracts.urls")),
     path("quotes/", include("chantier.quotes.urls")),
+    path("invoices/", include("chantier.billing.urls")),
     path("mail/", include("chantier.mail.urls")),
     path("documents/", include("chantier.documents.urls")),
     path("api/v1/", api.urls),

@@ -15,6 +15,8 @@ READER_MAY_POST = {
     "settings/tokens/new/": "a member manages its own API tokens",
     "settings/tokens/<int:pk>/revoke/": "a member manages its own API tokens",
     "documents/price-list/": "any member may print a document (it changes no business data)",
+    "invoices/<int:pk>/pdf/": "any member may print an invoice (it changes no business data)",
+    "invoices/<int:pk>/statement-pdf/": "any member may print a statement document",
 }
 # Objects of one user, not of the company: other members get 404 too.
 PER_USER_ROUTES = {"settings/tokens/<int:pk>/revoke/"}

@@ -21,6 +21,13 @@ DEFAULT_SETTINGS = {
     "warranty_months": 12,
     "payment_terms": "60d",
     "service_orders_from_quotes": False,
+    "reverse_charge": False,
+    "invoice_presentation": "detailed",
+    "invoice_recap": False,
+    "revision_provisional": False,
+    "advance_amount": "0.00",
+    "advance_start_percent": None,
+    "advance_end_percent": "80.00",
 }
 
 

@@ -63,6 +63,13 @@ def test_patch_saves_the_settings_and_get_returns_them(alice_api, contract):
         "warranty_months": 24,
         "payment_terms": "30d",
         "service_orders_from_quotes": False,
+        "reverse_charge": False,
+        "invoice_presentation": "detailed",
+        "invoice_recap": False,
+        "revision_provisional": False,
+        "advance_amount": "0.00",
+        "advance_start_percent": None,
+        "advance_end_percent": "80.00",
     }
     assert alice_api.get(f"/contracts/{contract.pk}").json()["settings"] == body["settings"]
     contract.refresh_from_db()

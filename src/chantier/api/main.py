@@ -117,6 +117,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from chantier.billing.api import router as billing_router
     from chantier.catalogue.api import router as catalogue_router
     from chantier.contracts.api import router as contracts_router
     from chantier.contracts.change_order_api import router as change_orders_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/", contracts_router)
     api.add_router("/", change_orders_router)
     api.add_router("/", service_orders_router)
+    api.add_router("/", billing_router)
 
 
 _register_routers()

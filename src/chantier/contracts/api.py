@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -58,6 +58,13 @@ SETTINGS_NAMES = (
     "down_payment_deduction",
     "deduction_warning_threshold",
     "service_orders_from_quotes",
+    "reverse_charge",
+    "invoice_presentation",
+    "invoice_recap",
+    "revision_provisional",
+    "advance_amount",
+    "advance_start_percent",
+    "advance_end_percent",
 )
 INFO_NAMES = (
     "title",
@@ -135,6 +142,13 @@ class SettingsOut(Schema):
     warranty_months: int
     payment_terms: str
     service_orders_from_quotes: bool
+    reverse_charge: bool
+    invoice_presentation: str
+    invoice_recap: bool
+    revision_provisional: bool
+    advance_amount: str
+    advance_start_percent: str | None
+    advance_end_percent: str
 
 
 class ContractAddressOut(Schema):
@@ -199,6 +213,13 @@ class ContractPatch(Schema):
     guarantee_end_date: dt.date | None = None
     down_payment_deduction: str | None = None
     deduction_warning_threshold: str | None = Field(None, description='Progress in %, "50.00".')
+    reverse_charge: bool | None = None
+    invoice_presentation: Literal["detailed", "grouped"] | None = None
+    invoice_recap: bool | None = None
+    revision_provisional: bool | None = None
+    advance_amount: str | None = Field(None, description='Public advance incl. VAT, "72000.00".')
+    advance_start_percent: str | None = Field(None, description="Repaid from (% of M TTC).")
+    advance_end_percent: str | None = Field(None, description="Repaid by (% of M TTC).")
     revision: RevisionIn | None = None
     handover_date: dt.date | None = None
     warranty_months: int | None = None
@@ -428,6 +449,17 @@ def _settings(contract: Contract, indices: list[RevisionIndex]) -> dict[str, Any
         "warranty_months": contract.warranty_months,
         "payment_terms": payment_terms_text(contract),
         "service_orders_from_quotes": contract.service_orders_from_quotes,
+        "reverse_charge": contract.reverse_charge,
+        "invoice_presentation": contract.invoice_presentation,
+        "invoice_recap": contract.invoice_recap,
+        "revision_provisional": contract.revision_provisional,
+        "advance_amount": _places(contract.advance_amount, 2),
+        "advance_start_percent": (
+            _places(contract.advance_start_percent, 2)
+            if contract.advance_start_percent is not None
+            else None
+        ),
+        "advance_end_percent": _places(contract.advance_end_percent, 2),
     }
 
 

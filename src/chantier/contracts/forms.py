@@ -5,6 +5,7 @@ fields (`core.web.add_service_error`)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -50,6 +51,13 @@ SETTINGS_FIELDS = (
     "payment_terms",
     "payment_days",
     "service_orders_from_quotes",
+    "reverse_charge",
+    "invoice_presentation",
+    "invoice_recap",
+    "revision_provisional",
+    "advance_amount",
+    "advance_start_percent",
+    "advance_end_percent",
 )
 
 
@@ -198,6 +206,63 @@ class ContractSettingsForm(FrenchDecimalsMixin, forms.Form):
     service_orders_from_quotes = forms.BooleanField(
         label=_("Service orders from quotes outside change orders"), required=False
     )
+    reverse_charge = forms.BooleanField(
+        label=_("Subcontracting: VAT reverse charge (autoliquidation)"),
+        required=False,
+        help_text=_("Invoices without VAT, with the mention “Autoliquidation”."),
+    )
+    invoice_presentation = forms.ChoiceField(
+        label=_("Invoice presentation"),
+        required=False,
+        choices=[
+            ("detailed", _("Detailed (every line)")),
+            ("grouped", _("Grouped (one line per chapter and VAT rate)")),
+        ],
+    )
+    invoice_recap = forms.BooleanField(
+        label=_("Recap of previous statements on invoices"), required=False
+    )
+
+    revision_provisional = forms.BooleanField(
+        label=_("Provisional revision with the last known index"),
+        required=False,
+        help_text=_("When the index of the month is not published yet."),
+    )
+    advance_amount = forms.DecimalField(
+        label=_("Public advance (incl. VAT)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Repaid by deduction from the statements (précompte)."),
+    )
+    advance_start_percent = forms.DecimalField(
+        label=_("Advance repaid from (% of the works incl. VAT)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Empty: 65 %, or from the first statement when the advance exceeds 30 %."),
+    )
+    advance_end_percent = forms.DecimalField(
+        label=_("Advance repaid by (% of the works incl. VAT)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+
+    def clean_advance_amount(self) -> Decimal:
+        return self.cleaned_data.get("advance_amount") or Decimal("0.00")
+
+    def clean_advance_end_percent(self) -> Decimal:
+        return self.cleaned_data.get("advance_end_percent") or Decimal("80.00")
+
+    def clean_invoice_presentation(self) -> str:
+        return str(self.cleaned_data.get("invoice_presentation") or "detailed")
+
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_retention = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
@@ -239,3 +304,12 @@ class RevisionIndexForm(FrenchDecimalsMixin, forms.Form):
 
 
 RevisionIndexFormSet = forms.formset_factory(RevisionIndexForm, extra=2, max_num=20)
+
+
+class ActualisationForm(forms.Form):
+    price_date = forms.DateField(
+        label=_("Date the price was set (offer)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start_date = forms.DateField(
+        label=_("Start of the works"), widget=forms.DateInput(attrs={"type": "date"})
+    )

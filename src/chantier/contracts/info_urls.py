@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/edit/", views.info_edit, name="info_edit"),
     path("<int:pk>/settings/", views.info_settings, name="info_settings"),
     path("<int:pk>/delete/", views.info_delete, name="info_delete"),
+    path("<int:pk>/actualise/", views.info_actualise, name="info_actualise"),
 ]

@@ -137,6 +137,43 @@ class Contract(Address):
     deduction_warning_threshold = models.DecimalField(
         _("deduction reminder above progress (%)"), default=Decimal("50.00"), **VAT_RATE_FIELD
     )
+    # Revision: a missing index of the month uses the last known one (révision provisoire).
+    revision_provisional = models.BooleanField(
+        _("provisional revision with the last known index"), default=False
+    )
+    # Actualisation (prix ferme actualisable, french-rules §4.1): applied once to the prices.
+    actualisation_coefficient = models.DecimalField(
+        _("actualisation coefficient"), null=True, blank=True, **RATE_FIELD
+    )
+    # Public advance (avance, CCP R2191-3): TTC amount, repaid by précompte between the
+    # start and end thresholds of the works executed (french-rules §3.2).
+    advance_amount = models.DecimalField(
+        _("public advance (incl. VAT)"), default=ZERO, **AMOUNT_FIELD
+    )
+    advance_start_percent = models.DecimalField(
+        _("advance repaid from (% of the contract)"), null=True, blank=True, **VAT_RATE_FIELD
+    )
+    advance_end_percent = models.DecimalField(
+        _("advance repaid by (% of the contract)"), default=Decimal("80.00"), **VAT_RATE_FIELD
+    )
+    # Subcontracting in construction: the buyer self-assesses the VAT (french-rules §5.1).
+    reverse_charge = models.BooleanField(
+        _("subcontracting: VAT reverse charge (autoliquidation)"), default=False
+    )
+    # Seed 001: detailed invoice (every line) or grouped (one line per chapter and VAT rate).
+    invoice_presentation = models.CharField(
+        _("invoice presentation"),
+        max_length=10,
+        choices=[
+            ("detailed", _("Detailed (every line)")),
+            ("grouped", _("Grouped (one line per chapter and VAT rate)")),
+        ],
+        default="detailed",
+    )
+    # Seed 001: recap of the previous statements printed after the totals.
+    invoice_recap = models.BooleanField(
+        _("recap of previous statements on invoices"), default=False
+    )
     revision_fixed_part = models.DecimalField(
         _("revision fixed part"), default=Decimal("0.1250"), **RATE_FIELD
     )

@@ -26,10 +26,12 @@ INTERACTION_SEARCH = ("subject", "detail")
 def line_is_billed(line: ContractLine) -> bool:
     """Whether an invoice already bills part of this line (then it cannot be deleted).
 
-    There is no invoice model yet: issue 5 (billing) fills this in. Services call it
-    through the module (`scope_selectors.line_is_billed`) so that tests can replace it.
+    Any invoice line (draft or issued) referring to it counts: a draft statement holds
+    its progress too.
     """
-    return False
+    from chantier.billing.models import InvoiceLine
+
+    return InvoiceLine.objects.filter(contract_line=line).exists()
 
 
 def scope_detail(contract: Contract) -> ContractDetail:

@@ -198,11 +198,11 @@ def contract_detail_page(
 def contract_has_invoices(contract: Contract) -> bool:
     """Whether an invoice (issued or draft) was made for the contract.
 
-    There is no invoice model yet: issue 5 (billing) fills this in. Until then no contract
-    has invoices. Deletion is refused and retention changes ask for confirmation when
-    this is true.
+    Deletion is refused and retention changes ask for confirmation when this is true.
     """
-    return False
+    from chantier.billing.models import Invoice
+
+    return Invoice.objects.filter(contract=contract).exists()
 
 
 def revision_indices(contract: Contract) -> list[RevisionIndex]:

@@ -375,10 +375,19 @@ SETTINGS_FIELDS = (
     "payment_terms",
     "payment_days",
     "service_orders_from_quotes",
+    "reverse_charge",
+    "invoice_presentation",
+    "invoice_recap",
+    "revision_provisional",
+    "advance_amount",
+    "advance_start_percent",
+    "advance_end_percent",
     "indices",  # [{name, weight, base_value}]: replaces the revision indices when given
 )
 # Changing these once the contract has an invoice asks for confirmation (seed 002,
 # "Retenue et délai de garantie": the setting is applied to every new invoice).
+INVOICE_PRESENTATIONS = ("detailed", "grouped")
+MAX_AMOUNT = Decimal("999999999999.99")
 RETENTION_FIELDS = ("retention_rate", "retention_base", "retention_on", "retention_guarantee")
 MAX_WARRANTY_MONTHS = 120
 MAX_INDEX_VALUE = Decimal("99999.9999")  # RevisionIndex.base_value: 9 digits, 4 places
@@ -567,6 +576,13 @@ def _apply_settings(
             value = _decimal(errors, name, value, places=2, low=ZERO, high=HUNDRED)
         elif name == "revision_fixed_part":
             value = _decimal(errors, name, value, places=4, low=ZERO, high=ONE)
+        elif name == "advance_amount":
+            value = _decimal(errors, name, value or "0", places=2, low=ZERO, high=MAX_AMOUNT)
+        elif name in ("advance_start_percent", "advance_end_percent"):
+            if value in (None, "") and name == "advance_start_percent":
+                value = None  # the default rule: 65 %, or 0 when the advance is above 30 %
+            else:
+                value = _decimal(errors, name, value, places=2, low=ZERO, high=HUNDRED)
         elif name in ("warranty_months", "payment_days"):
             if value in (None, ""):
                 value = None
@@ -587,7 +603,13 @@ def _apply_settings(
                         % {"low": low, "high": high}
                     )
                     continue
-        elif name in ("retention_guarantee", "service_orders_from_quotes"):
+        elif name in (
+            "retention_guarantee",
+            "service_orders_from_quotes",
+            "reverse_charge",
+            "invoice_recap",
+            "revision_provisional",
+        ):
             value = bool(value)
         elif name == "guarantee_reference" and value is None:
             value = ""
@@ -610,6 +632,12 @@ def _apply_settings(
         errors, "revision_rounding", contract.revision_rounding, Contract.RevisionRounding.values
     )
     _choice(errors, "payment_terms", contract.payment_terms, Contract.PaymentTerms.values)
+    _choice(errors, "invoice_presentation", contract.invoice_presentation, INVOICE_PRESENTATIONS)
+    start, end = contract.advance_start_percent, contract.advance_end_percent
+    if start is not None and end is not None and start >= end:
+        errors.setdefault("advance_end_percent", []).append(
+            _("The advance must be repaid by a threshold above the one it starts from.")
+        )
     if contract.retention_guarantee:
         if not contract.guarantee_reference:
             errors.setdefault("guarantee_reference", []).append(

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from chantier.contracts import selectors, services
+from chantier.contracts import actualisation, selectors, services
 from chantier.contracts.forms import (
+    ActualisationForm,
     ContractFilterForm,
     ContractInfoForm,
     ContractSettingsForm,
@@ -207,3 +208,29 @@ def info_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         context["refusal"] = deletion_refusal(contract)
     return render(request, "contracts/info_delete.html", context)
+
+
+@writer_required
+@require_http_methods(["GET", "POST"])
+def info_actualise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Actualise the firm prices once, before the first invoice (french-rules §4.1)."""
+    user = acting_user(request)
+    contract = selectors.get_contract_for_user(user, pk)
+    form = ActualisationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            coefficient = actualisation.contract_actualise(
+                user=user, contract=contract, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Actualisation coefficient %(c)s applied to the contract's prices.")
+                % {"c": coefficient},
+            )
+            return redirect(_detail_url(contract))
+    context = {"contract": contract, "form": form, "tab": "general"}
+    status = 400 if form.is_bound else 200
+    return render(request, "contracts/info_actualise.html", context, status=status)

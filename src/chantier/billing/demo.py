@@ -1,0 +1,69 @@
+"""Demo billing: on the first active contract, a 20 % down payment and statement n°1
+issued, statement n°2 in draft; a few months of the BT01 index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from chantier.billing import fetch, issuing, services
+from chantier.billing.models import IndexValue, Invoice
+from chantier.contracts.models import Contract
+from chantier.core.models import Company, User
+
+BT01 = [("2026-06", "131.2"), ("2026-07", "131.9"), ("2026-08", "132.4"), ("2026-09", "133.0")]
+
+
+@transaction.atomic
+def load(company: Company, user: User) -> None:
+    for month, value in BT01:
+        IndexValue.objects.get_or_create(
+            company=company,
+            name="BT01",
+            month=dt.date.fromisoformat(f"{month}-01"),
+            defaults={"value": Decimal(value)},
+        )
+    contract = (
+        Contract.objects.filter(company=company, status=Contract.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    if contract is None or Invoice.objects.filter(contract=contract).exists():
+        return
+    today = timezone.localdate()
+    down = services.down_payment_create(
+        user=user, contract=contract, percent=Decimal("20"), period_date=today
+    )
+    base = fetch.base_lines(contract)
+    # A company without its legal identity cannot issue (no valid e-invoice): drafts only.
+    if not (company.siren and company.vat_number and company.address_line1):
+        services.statement_save(
+            user=user,
+            contract=contract,
+            period_date=today,
+            entries=[{"line_id": base[0].line_id, "mode": "cumulative_percent", "value": 50}],
+        )
+        return
+    issuing.invoice_issue(user=user, invoice=down)
+    first = services.statement_save(
+        user=user,
+        contract=contract,
+        period_date=today,
+        entries=[
+            {"line_id": line.line_id, "mode": "cumulative_percent", "value": Decimal(value)}
+            for line, value in zip(base, ("100", "60", "40", "25"), strict=False)
+        ],
+    )
+    issuing.invoice_issue(user=user, invoice=first)
+    services.statement_save(
+        user=user,
+        contract=contract,
+        period_date=today,
+        entries=[
+            {"line_id": line.line_id, "mode": "relative_percent", "value": Decimal("20")}
+            for line in base[1:4]
+        ],
+    )
