@@ -17,14 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from chantier.billing import engine, fetch
+from chantier.billing import engine, fetch, line_store
 from chantier.billing.errors import domain_error
 from chantier.billing.models import (
     STATEMENT_KINDS,
     IndexValue,
     Invoice,
     InvoiceDeduction,
-    InvoiceLine,
     InvoiceVat,
     Kind,
 )
@@ -418,40 +417,38 @@ def _store(invoice: Invoice, computation: Computation) -> None:
             _("This contract already has a draft statement: change or delete it first."),
             field="kind",
         ) from None
-    if invoice.pk:
-        InvoiceLine.objects.filter(invoice=invoice).delete()
-        InvoiceVat.objects.filter(invoice=invoice).delete()
-        InvoiceDeduction.objects.filter(invoice=invoice).delete()
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                company_id=invoice.company_id,
-                invoice=invoice,
-                position=position,
-                kind=line.kind,
-                contract_line_id=line.line_id,
-                section=line.section,
-                description=line.description,
-                unit=line.unit,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                net=line.net,
-                vat_rate=line.vat_rate,
-                base_net=base_by_id[line.line_id].net if line.line_id in base_by_id else ZERO,
-                contract_quantity=(
+    InvoiceVat.objects.filter(invoice=invoice).delete()
+    InvoiceDeduction.objects.filter(invoice=invoice).delete()
+    line_store.replace_lines(
+        invoice.pk,
+        (
+            {
+                "company_id": invoice.company_id,
+                "invoice_id": invoice.pk,
+                "position": position,
+                "kind": line.kind,
+                "contract_line_id": line.line_id,
+                "section": line.section,
+                "description": line.description,
+                "unit": line.unit,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "net": line.net,
+                "vat_rate": line.vat_rate,
+                "base_net": base_by_id[line.line_id].net if line.line_id in base_by_id else ZERO,
+                "contract_quantity": (
                     base_by_id[line.line_id].quantity if line.line_id in base_by_id else ZERO
                 ),
-                cumulative_quantity=line.cumulative_quantity,
-                cumulative_percent=line.cumulative_percent,
-                cumulative_amount=line.cumulative_amount,
-                previous_amount=line.previous_amount,
-                previous_quantity=_previous(previous_by_id, line, "cumulative_quantity"),
-                previous_percent=_previous(previous_by_id, line, "cumulative_percent"),
-                down_payment_invoice_id=line.down_payment_invoice_id,
-            )
+                "cumulative_quantity": line.cumulative_quantity,
+                "cumulative_percent": line.cumulative_percent,
+                "cumulative_amount": line.cumulative_amount,
+                "previous_amount": line.previous_amount,
+                "previous_quantity": _previous(previous_by_id, line, "cumulative_quantity"),
+                "previous_percent": _previous(previous_by_id, line, "cumulative_percent"),
+                "down_payment_invoice_id": line.down_payment_invoice_id,
+            }
             for position, line in enumerate(draft.lines, start=1)
-        ],
-        batch_size=1000,
+        ),
     )
     InvoiceVat.objects.bulk_create(
         InvoiceVat(
