@@ -77,7 +77,11 @@ def credit_note_create(
 ) -> Invoice:
     """A draft credit note reversing the whole invoice, or the lines `line_ids` of it."""
     require_writer(user)
-    invoice = Invoice.objects.select_for_update().select_related("contract").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=invoice.pk)
+    )
     if invoice.status != Invoice.Status.ISSUED:
         raise DomainError(_("Only an issued invoice can be credited."), field="status")
     if invoice.kind == Kind.CREDIT_NOTE or invoice.type_code in ("381", "503"):

@@ -79,9 +79,9 @@ def _party_of_company(invoice: Invoice) -> Party:
     )
 
 
-def einvoice_of(invoice: Invoice) -> EInvoice:
+def einvoice_of(invoice: Invoice, document: selectors.InvoiceDocument | None = None) -> EInvoice:
     """The stored invoice as an EInvoice (signs as in the books)."""
-    document = selectors.invoice_document(invoice)
+    document = document or selectors.invoice_document(invoice)
     contract = invoice.contract
     client = invoice.client
     category = REVERSE_CHARGE if invoice.reverse_charge else STANDARD
@@ -178,8 +178,8 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
     )
 
 
-def invoice_xml(invoice: Invoice) -> bytes:
-    return cii.build_cii(einvoice_of(invoice))
+def invoice_xml(invoice: Invoice, document: selectors.InvoiceDocument | None = None) -> bytes:
+    return cii.build_cii(einvoice_of(invoice, document))
 
 
 def embed_invoice_xml(pdf: bytes, invoice: Invoice) -> bytes:

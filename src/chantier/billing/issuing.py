@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chantier.billing import engine
-from chantier.billing.models import Invoice, InvoiceDeduction, InvoiceLine, InvoiceVat, Kind
+from chantier.billing import engine, selectors
+from chantier.billing.models import Invoice, Kind
 from chantier.billing.services import compute
+from chantier.contracts.models import Contract
 from chantier.core.access import require_writer
 from chantier.core.exceptions import DomainError
 from chantier.core.models import Company, User
@@ -37,10 +38,11 @@ class NeedsConfirmation(DomainError):
     """Issuing is allowed but the user must confirm a warning first (seed 001)."""
 
 
-def _same_amounts(invoice: Invoice, draft: engine.InvoiceDraft) -> bool:
+def _same_amounts(
+    invoice: Invoice, draft: engine.InvoiceDraft, document: selectors.InvoiceDocument
+) -> bool:
     stored = [
-        (line.contract_line_id, line.kind, line.net, line.vat_rate)
-        for line in InvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk")
+        (line.contract_line_id, line.kind, line.net, line.vat_rate) for line in document.lines
     ]
     fresh = [(line.line_id, line.kind, line.net, line.vat_rate) for line in draft.lines]
     return stored == fresh and (
@@ -61,41 +63,36 @@ def invoice_issue(*, user: User, invoice: Invoice, confirm: bool = False) -> Inv
     be wrong, so issuing is refused and the user reviews it (nothing changes).
     """
     require_writer(user)
-    company = Company.objects.select_for_update().get(pk=invoice.company_id)
-    invoice = Invoice.objects.select_for_update().select_related("contract").get(pk=invoice.pk)
+    # Lock order everywhere: contract → invoice → company. The draft's amounts depend on
+    # its contract only, so they are checked under the contract's lock; the company's
+    # lock (numbers, chain) is taken last and held for a few queries.
+    Contract.objects.select_for_update().filter(pk=invoice.contract_id).first()
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("contract", "client", "company", "credited_invoice")
+        .get(pk=invoice.pk)
+    )
     if invoice.status == Invoice.Status.ISSUED:
         raise AlreadyIssued(
             _("Invoice %(number)s is already issued.") % {"number": invoice.number},
             field="status",
         )
+    document = selectors.invoice_document(invoice)  # read once: checks, XML and hash
     if invoice.kind != Kind.CREDIT_NOTE:
-        draft = compute(invoice).draft
-        if not _same_amounts(invoice, draft):
-            raise DomainError(
-                _(
-                    "The contract changed since this draft was saved (another invoice or a "
-                    "change order): open the draft, check it and save it again."
-                ),
-                field="status",
-            )
-        if not confirm and any(w.code == "no_deduction" for w in draft.warnings):
-            raise NeedsConfirmation(
-                _(
-                    "No down-payment deduction is entered although a balance remains and the "
-                    "progress is above the contract's threshold. Confirm to issue anyway."
-                ),
-                field="down_payment_deduction",
-            )
+        _check_still_right(invoice, document, confirm=confirm)
     today = timezone.localdate()
     is_credit = invoice.type_code in ("381", "503")
+    invoice.issue_date = today
+    invoice.due_date = None if is_credit else _due_date(invoice, today)
+    invoice.number = "0"  # provisional: the e-invoice check needs a number, not this one
+    _check_einvoice(invoice, document)
+    company = Company.objects.select_for_update().get(pk=invoice.company_id)
     pattern = company.credit_note_number_format if is_credit else company.invoice_number_format
     series = "invoice"
     if is_credit and company.credit_note_number_format != company.invoice_number_format:
         series = "credit_note"
     seq = sequence_next(company=company, series=series, year=today.year)
     invoice.number = format_number(pattern, year=today.year, seq=seq)
-    invoice.issue_date = today
-    invoice.due_date = None if is_credit else _due_date(invoice, today)
     previous = (
         Invoice.objects.filter(company=company, chain_position__isnull=False)
         .order_by("-chain_position")
@@ -107,9 +104,8 @@ def invoice_issue(*, user: User, invoice: Invoice, confirm: bool = False) -> Inv
     invoice.status = Invoice.Status.ISSUED
     invoice.issued_at = timezone.now()
     invoice.issued_by = user
-    invoice.content_hash = content_hash(invoice)
+    invoice.content_hash = content_hash(invoice, document)
     invoice.save()
-    _check_einvoice(invoice)
     audit_log(
         company=company,
         user=user,
@@ -120,14 +116,36 @@ def invoice_issue(*, user: User, invoice: Invoice, confirm: bool = False) -> Inv
     return invoice
 
 
-def _check_einvoice(invoice: Invoice) -> None:
+def _check_still_right(
+    invoice: Invoice, document: selectors.InvoiceDocument, *, confirm: bool
+) -> None:
+    draft = compute(invoice).draft
+    if not _same_amounts(invoice, draft, document):
+        raise DomainError(
+            _(
+                "The contract changed since this draft was saved (another invoice or a "
+                "change order): open the draft, check it and save it again."
+            ),
+            field="status",
+        )
+    if not confirm and any(w.code == "no_deduction" for w in draft.warnings):
+        raise NeedsConfirmation(
+            _(
+                "No down-payment deduction is entered although a balance remains and the "
+                "progress is above the contract's threshold. Confirm to issue anyway."
+            ),
+            field="down_payment_deduction",
+        )
+
+
+def _check_einvoice(invoice: Invoice, document: selectors.InvoiceDocument) -> None:
     """An issued invoice must make a valid Factur-X: refuse (and give the number back,
     the transaction rolls back) when the seller's or buyer's data cannot make one."""
     from chantier.billing import facturx
     from chantier.einvoice.data import EInvoiceError
 
     try:
-        facturx.invoice_xml(invoice)
+        facturx.invoice_xml(invoice, document)
     except EInvoiceError as exc:
         raise DomainError(
             _(
@@ -151,11 +169,10 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value}"
 
 
-def canonical_content(invoice: Invoice) -> bytes:
+def canonical_content(invoice: Invoice, document: selectors.InvoiceDocument | None = None) -> bytes:
     """The issued document's content as canonical JSON: what the hash covers."""
-    lines = InvoiceLine.objects.filter(invoice=invoice).order_by("position", "pk")
-    vat = InvoiceVat.objects.filter(invoice=invoice).order_by("-rate", "pk")
-    deductions = InvoiceDeduction.objects.filter(invoice=invoice).order_by("position", "pk")
+    document = document or selectors.invoice_document(invoice)
+    lines, vat, deductions = document.lines, document.vat, document.deductions
     content = {
         "company": invoice.company_id,
         "contract": invoice.contract_id,
@@ -196,8 +213,8 @@ def canonical_content(invoice: Invoice) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def content_hash(invoice: Invoice) -> str:
-    return hashlib.sha256(canonical_content(invoice)).hexdigest()
+def content_hash(invoice: Invoice, document: selectors.InvoiceDocument | None = None) -> str:
+    return hashlib.sha256(canonical_content(invoice, document)).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chantier.billing import (
@@ -275,7 +276,13 @@ def index_values(request: HttpRequest) -> HttpResponse:
                 add_service_error(upload, exc)
             else:
                 messages.success(
-                    request, _("%(count)s index values imported.") % {"count": report.imported}
+                    request,
+                    ngettext(
+                        "%(count)s index value imported.",
+                        "%(count)s index values imported.",
+                        report.imported,
+                    )
+                    % {"count": report.imported},
                 )
                 return redirect("billing:index_values")
         elif form.is_bound and form.is_valid():
