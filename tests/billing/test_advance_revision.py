@@ -131,3 +131,52 @@ def test_no_actualisation_within_three_months(
     )
     assert coefficient == Decimal(1)
     assert Contract.objects.get(pk=contract.pk).base_net == Decimal("33060.00")
+
+
+def test_provisional_revision_is_regularised_once_the_index_is_known(
+    alice_api: ApiClient, example: Example, world: Any
+) -> None:
+    alice_api.patch(
+        f"/contracts/{example.contract_id}",
+        {
+            "revision": {
+                "fixed_part": "0.125",
+                "rounding": "3up",
+                "indices": [{"name": "BT01", "weight": "0.875", "base_value": "130.0"}],
+            },
+            "revision_provisional": True,
+        },
+    )
+    IndexValue.objects.create(
+        company=world.company_a, name="BT01", month=dt.date(2026, 1, 1), value=Decimal("134.5")
+    )
+    first = issued(alice_api, statement(alice_api, example, [("L1", "cumulative_percent", "50")]))
+    assert [line["net"] for line in first["lines"] if line["kind"] == "revision"] == [
+        "155.00"
+    ]  # C 1.031
+    # March's value is published: C = 0.125 + 0.875 × 139/130 = 1.0605… → 1.061
+    IndexValue.objects.create(
+        company=world.company_a, name="BT01", month=dt.date(2026, 3, 1), value=Decimal("139.0")
+    )
+    body = {
+        "kind": "progress",
+        "date": "2026-04-30",
+        "progress": [{"line_id": example.lines["L1"], "mode": "cumulative_percent", "value": "60"}],
+    }
+    second = issued(alice_api, alice_api.post(f"/contracts/{example.contract_id}/invoices", body))
+    revisions = [line["net"] for line in second["lines"] if line["kind"] == "revision"]
+    # its own revision (1 000.00 × 0.061, provisional with March's value) and the
+    # regularisation of statement 1: 5 000.00 × (0.061 − 0.031) = 150.00
+    assert revisions == ["61.00", "150.00"]
+    codes = [w["code"] for w in second["warnings"]]
+    assert "revision_regularised" in codes and "provisional_index" in codes
+    # regularised once: May's value known too; the third statement regularises statement 2
+    IndexValue.objects.create(
+        company=world.company_a, name="BT01", month=dt.date(2026, 4, 1), value=Decimal("139.0")
+    )
+    body["date"], body["progress"][0]["value"] = "2026-05-31", "70"
+    IndexValue.objects.create(
+        company=world.company_a, name="BT01", month=dt.date(2026, 5, 1), value=Decimal("139.0")
+    )
+    third = issued(alice_api, alice_api.post(f"/contracts/{example.contract_id}/invoices", body))
+    assert [line["net"] for line in third["lines"] if line["kind"] == "revision"] == ["61.00"]

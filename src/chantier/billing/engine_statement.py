@@ -43,6 +43,7 @@ from chantier.billing.engine_types import (
     History,
     InvoiceDraft,
     ProgressEntry,
+    RateAmount,
     Settings,
 )
 from chantier.core.money import round2
@@ -59,6 +60,7 @@ def _statement(
     index_values: Mapping[str, Decimal] | None,
     manual_deduction: Decimal | None,
     deductions: Sequence[Deduction],
+    regularisations: Sequence[RateAmount] = (),
 ) -> InvoiceDraft:
     validate_settings(settings)
     previous = check_base_and_history(base, history)
@@ -127,6 +129,23 @@ def _statement(
                     rate,
                 )
             )
+
+    # Regularisation of earlier provisional revisions, once the real index is known: a
+    # revision line at the rate of the works it revises (billing.md "Price revision").
+    for regularisation in regularisations:
+        if regularisation.amount == 0:
+            continue
+        rate = effective_rate(regularisation.rate, settings)
+        works_by_rate.setdefault(rate, ZERO)
+        revision_by_rate[rate] = revision_by_rate.get(rate, ZERO) + regularisation.amount
+        lines.append(
+            signed_line(
+                LINE_REVISION,
+                "Régularisation de la révision provisoire",
+                regularisation.amount,
+                rate,
+            )
+        )
 
     # Down-payment deduction: cumulative, split per (down payment, rate), differenced.
     total_down = sum(
@@ -227,6 +246,7 @@ def progress(
     manual_deduction: Decimal | None = None,
     deductions: Sequence[Deduction] = (),
     final: bool = False,
+    regularisations: Sequence[RateAmount] = (),
 ) -> InvoiceDraft:
     """A progress statement (situation, type 380; 381 when its net is negative), or with
     `final` the final invoice (clôture): french-rules §1–§4, billing.md.
@@ -250,6 +270,7 @@ def progress(
         index_values=index_values,
         manual_deduction=manual_deduction,
         deductions=deductions,
+        regularisations=regularisations,
     )
 
 
@@ -261,6 +282,7 @@ def supplementary(
     entries: Sequence[ProgressEntry] = (),
     index_values: Mapping[str, Decimal] | None = None,
     deductions: Sequence[Deduction] = (),
+    regularisations: Sequence[RateAmount] = (),
 ) -> InvoiceDraft:
     """Supplementary invoice after a final one (seed 002 "Facture complémentaire"): like a
     final invoice over the lines not yet fully billed: lump-sum lines to 100 % of their
@@ -276,4 +298,5 @@ def supplementary(
         index_values=index_values,
         manual_deduction=None,
         deductions=deductions,
+        regularisations=regularisations,
     )

@@ -120,6 +120,11 @@ def _check_still_right(
     invoice: Invoice, document: selectors.InvoiceDocument, *, confirm: bool
 ) -> None:
     draft = compute(invoice).draft
+    if all(line.net == 0 for line in draft.lines) and not draft.deductions:
+        raise DomainError(
+            _("Nothing to invoice: no line progressed since the last statement."),
+            field="progress",
+        )
     if not _same_amounts(invoice, draft, document):
         raise DomainError(
             _(

@@ -24,6 +24,7 @@ from chantier.billing.models import (
     IndexValue,
     Invoice,
     InvoiceDeduction,
+    InvoiceLine,
     InvoiceVat,
     Kind,
 )
@@ -226,6 +227,7 @@ def compute(invoice: Invoice) -> Computation:
             for e in inputs.get("entries", [])
         )
         notes: list[dict[str, Any]] = []
+        inputs.pop("provisional_indices", None)
         index_values = _index_values(invoice, settings, inputs.get("index_values") or {}, notes)
         if index_values is not None:
             # What the revision used, printed with its calculation (french-rules §4.1).
@@ -246,6 +248,10 @@ def compute(invoice: Invoice) -> Computation:
             "index_values": index_values,
             "deductions": deductions,
         }
+        invoice.inputs.pop("regularises", None)
+        regularisations = _regularisations(invoice, settings, notes)
+        if regularisations:
+            common["regularisations"] = regularisations
         draft = _statement(invoice, entries, common)
         advance = _advance_deduction(contract, base, draft)
         if advance is not None:
@@ -254,6 +260,81 @@ def compute(invoice: Invoice) -> Computation:
     except engine.BillingError as exc:
         raise domain_error(exc, base) from None
     return Computation(base, history, draft, tuple(notes))
+
+
+def _regularisations(
+    invoice: Invoice, settings: engine.Settings, notes: list[dict[str, Any]]
+) -> tuple[engine.RateAmount, ...]:
+    """Earlier statements revised with a provisional index whose real value is now known:
+    per VAT rate, the revision they should have had minus the one they had. The statement
+    records which ones it regularises, so each is regularised once."""
+    if not settings.indices:
+        return ()
+    issued = list(
+        Invoice.objects.filter(
+            contract_id=invoice.contract_id, status=Invoice.Status.ISSUED, kind__in=STATEMENT_KINDS
+        )
+        .exclude(pk=invoice.pk)
+        .only("pk", "inputs", "revision_coefficient", "statement_number")
+        .order_by("chain_position")
+    )
+    done = {pk for earlier in issued for pk in earlier.inputs.get("regularises", [])}
+    totals: dict[Decimal, Decimal] = {}
+    regularised: list[int] = []
+    for earlier in issued:
+        provisional = earlier.inputs.get("provisional_indices") or {}
+        if not provisional or earlier.pk in done or earlier.revision_coefficient is None:
+            continue
+        values = {k: Decimal(v) for k, v in (earlier.inputs.get("index_values_used") or {}).items()}
+        for name, month in provisional.items():
+            real = (
+                IndexValue.objects.filter(company_id=invoice.company_id, name=name, month=month)
+                .values_list("value", flat=True)
+                .first()
+            )
+            if real is None:
+                break
+            values[name] = real
+        else:
+            real_coefficient = engine.revision_coefficient(
+                fixed_part=settings.revision_fixed_part,
+                indices=settings.indices,
+                values=values,
+                rounding=settings.revision_rounding,
+            )
+            works = (
+                InvoiceLine.objects.filter(invoice=earlier, kind=InvoiceLine.Kind.WORK)
+                .values("vat_rate")
+                .annotate(total=Sum("net"))
+            )
+            for row in works:
+                delta = round2(row["total"] * (real_coefficient - 1)) - round2(
+                    row["total"] * (earlier.revision_coefficient - 1)
+                )
+                totals[row["vat_rate"]] = totals.get(row["vat_rate"], ZERO) + delta
+            regularised.append(earlier.pk)
+            notes.append(
+                {
+                    "code": "revision_regularised",
+                    "message": _(
+                        "Regularisation of the provisional revision of statement no. %(n)s: "
+                        "coefficient %(real)s instead of %(provisional)s."
+                    )
+                    % {
+                        "n": earlier.statement_number,
+                        "real": real_coefficient,
+                        "provisional": earlier.revision_coefficient,
+                    },
+                    "line_id": None,
+                }
+            )
+    if regularised:
+        invoice.inputs["regularises"] = regularised
+    return tuple(
+        engine.RateAmount(rate=rate, amount=amount)
+        for rate, amount in sorted(totals.items(), reverse=True)
+        if amount != 0
+    )
 
 
 def _statement(
@@ -356,6 +437,7 @@ def _index_values(
             )
             if row is not None:
                 values[name] = row.value
+                invoice.inputs.setdefault("provisional_indices", {})[name] = month.isoformat()
                 notes.append(
                     {
                         "code": "provisional_index",
