@@ -367,3 +367,56 @@ def test_a_billed_contract_line_cannot_be_deleted(
     statement(alice_api, example, [("L1", "cumulative_percent", "10")])
     assert scope_selectors.line_is_billed(line)
     assert selectors.contract_has_invoices(Contract.objects.get(pk=example.contract_id))
+
+
+def test_deductions_above_the_gross_and_a_date_before_the_last_statement_are_refused(
+    alice_api: ApiClient, example: Example
+) -> None:
+    issued(alice_api, statement(alice_api, example, [("L1", "cumulative_percent", "10")]))
+    before = fingerprint()
+    too_much = statement(
+        alice_api,
+        example,
+        [("L1", "cumulative_percent", "20")],
+        deductions=[{"label": "Compte prorata", "amount": "999999.00"}],
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["errors"][0]["field"] == "deductions"
+    earlier = alice_api.post(
+        f"/contracts/{example.contract_id}/invoices",
+        {"kind": "progress", "date": "2026-01-31", "progress": []},
+    )
+    assert earlier.status_code == 422
+    assert earlier.json()["errors"][0]["field"] == "date"
+    assert fingerprint() == before
+
+
+def test_after_the_final_invoice_only_a_supplementary_one(
+    alice_api: ApiClient, example: Example
+) -> None:
+    issued(
+        alice_api,
+        alice_api.post(
+            f"/contracts/{example.contract_id}/invoices", {"kind": "final", "date": "2026-06-30"}
+        ),
+    )
+    before = fingerprint()
+    progress = statement(alice_api, example, [("L1", "cumulative_percent", "100")])
+    assert progress.status_code == 422
+    down = alice_api.post(
+        f"/contracts/{example.contract_id}/invoices", {"kind": "down_payment", "percent": "10"}
+    )
+    assert down.status_code == 422
+    assert fingerprint() == before
+
+
+def test_warnings_name_the_line_in_french(alice_api: ApiClient, example: Example) -> None:
+    from django.utils import translation
+
+    alice_api.patch(f"/contracts/{example.contract_id}", {"pricing": "unit_price"})
+    with translation.override("fr"):
+        answer = statement(
+            alice_api, example, [("L2", "cumulative_quantity", "260")], HTTP_ACCEPT_LANGUAGE="fr"
+        )
+    [warning] = answer.json()["warnings"]
+    assert "L2 Maçonnerie" in warning["message"]

@@ -166,3 +166,24 @@ def test_grouped_presentation_and_recap_print_the_same_amounts(
     assert "Gros œuvre" in text
     assert "9 600,00" in text  # 8 000,00 HT + 1 600,00 VAT
     assert first["number"] in text  # the recap of the previous statements
+
+
+def test_a_rate_with_nothing_billed_gets_no_vat_row_and_the_invoice_issues(
+    alice_api: ApiClient, world: Any
+) -> None:
+    from tests.billing.conftest import make_contract, quote_line
+
+    seller_identity(world.company_a)
+    mixed = make_contract(
+        alice_api,
+        world.company_a,
+        [
+            quote_line("L1 Gros œuvre", "ft", "1", "10000.00"),
+            quote_line("L2 Fenêtres", "u", "10", "500.00", vat="10.00"),
+        ],
+    )
+    invoice = issued(alice_api, statement(alice_api, mixed, [("L2", "cumulative_percent", "50")]))
+    assert invoice["vat"] == [
+        {"rate": "10.00", "base": "2500.00", "amount": "250.00", "category": "S"}
+    ]
+    check(extract_xml(alice_api.get(f"/invoices/{invoice['id']}/pdf").content))

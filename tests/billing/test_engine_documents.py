@@ -255,10 +255,8 @@ def test_supplementary_bills_only_the_lines_added_after_the_final() -> None:
     extra = supplementary(base=(*base, added), history=history, settings=settings)
     assert extra.kind == "supplementary"
     assert [line.net for line in extra.lines] == [D("0.00")] * 4 + [D("1500.00")]
-    assert extra.vat == (
-        VatLine(D("20.00"), D("0.00"), D("0.00"), "S"),
-        VatLine(D("10.00"), D("1500.00"), D("150.00"), "S"),
-    )
+    # no VAT row for 20 %: nothing moved at that rate (EN 16931 BR-S-08)
+    assert extra.vat == (VatLine(D("10.00"), D("1500.00"), D("150.00"), "S"),)
     assert extra.retention == D("82.50")
 
 

@@ -112,7 +112,8 @@ def check_document(draft: InvoiceDraft, contract: Settings) -> None:
         if line.kind in ("work", "deduction_of_down_payment"):
             assert line.net == line.cumulative_amount - line.previous_amount
         assert line.unit_price >= 0 or line.kind == "work"
-    assert draft.type_code == ("381" if draft.net < 0 else "380") or draft.kind == "down_payment"
+    is_credit = draft.gross < 0 or (draft.gross == 0 and draft.net < 0)
+    assert draft.type_code == ("381" if is_credit else "380") or draft.kind == "down_payment"
     if draft.type_code == "381":
         return  # already a credit note: it cannot be credited
     # A full credit note negates the document exactly.

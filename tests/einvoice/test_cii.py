@@ -692,7 +692,7 @@ def test_amount_formats() -> None:
         ),
         ({"net": D("9100.001")}, "BR-DEC-12"),
         ({"preceding_invoices": ()}, "BT-25"),
-        ({"retention": D("-780.00"), "payable": D("11700.00")}, "sign"),
+        ({"deductions_total": D("-780.00"), "payable": D("11700.00")}, "sign"),
         ({"billing_framework": "X1"}, "BR-FR-08"),
         ({"type_code": "875"}, "type_code"),
         ({"lines": ()}, "BR-16"),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from chantier.billing.engine_progress import global_percent_of
 from chantier.billing.engine_rules import (
     effective_rate,
+    french_number,
     split_by_weights,
     validate_settings,
     vat_breakdown,
@@ -99,11 +100,11 @@ def down_payment(
             field="percent" if percent is not None else "amount",
         )
     shares = split_by_weights(net, [by_rate[rate] for rate in rates])
-    label = description if percent is None else f"{description} {percent} %"
+    label = description if percent is None else f"{description} {french_number(percent)} %"
     lines = tuple(
         DraftLine(
             LINE_DOWN_PAYMENT,
-            label if len(rates) == 1 else f"{label} (TVA {rate} %)",
+            label if len(rates) == 1 else f"{label} (TVA {french_number(rate)} %)",
             "",
             ONE_QUANTITY,
             share,

@@ -284,9 +284,14 @@ def effective_rate(rate: Decimal, settings: Settings) -> Decimal:
 
 def vat_breakdown(lines: Iterable[DraftLine], *, reverse_charge: bool) -> tuple[VatLine, ...]:
     """VAT per rate = round2(Σ line nets at that rate × rate / 100), never line by line
-    (billing.md, french-rules §5.2 B); one VatLine per rate present, rates descending."""
+    (billing.md, french-rules §5.2 B); one VatLine per rate with a non-zero line, rates
+    descending."""
     bases: dict[Decimal, Decimal] = {}
     for line in lines:
+        # A rate whose lines are all at 0.00 (nothing moved) gets no row: an e-invoice
+        # leaves those lines out, and EN 16931 (BR-S-08) refuses a rate without lines.
+        if line.net == 0:
+            continue
         rate = rate2(line.vat_rate)
         bases[rate] = bases.get(rate, ZERO) + line.net
     category = "AE" if reverse_charge else "S"
@@ -325,3 +330,8 @@ def validate_settings(settings: Settings) -> None:
     _choice(settings.retention_on, RETENTION_ON, "retention_on")
     _choice(settings.down_payment_deduction, DEDUCTION_MODES, "down_payment_deduction")
     _choice(settings.revision_rounding, REVISION_ROUNDINGS, "revision_rounding")
+
+
+def french_number(value: Decimal) -> str:
+    """'85.5' → '85,5': numbers inside line labels are read by French clients."""
+    return format(value, "f").replace(".", ",")

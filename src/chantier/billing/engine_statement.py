@@ -21,6 +21,7 @@ from chantier.billing.engine_progress import (
 )
 from chantier.billing.engine_rules import (
     effective_rate,
+    french_number,
     revision_coefficient,
     validate_settings,
     vat_breakdown,
@@ -124,7 +125,7 @@ def _statement(
             lines.append(
                 signed_line(
                     LINE_REVISION,
-                    f"Révision de prix (C = {coefficient})",
+                    f"Révision de prix (C = {french_number(coefficient)})",
                     revision_by_rate[rate],
                     rate,
                 )
@@ -198,7 +199,11 @@ def _statement(
     retention = retention_cumulative - history.retention_cumulative
 
     deductions_total = sum((d.amount for d in deductions), ZERO)
-    if net < 0:
+    # A negative statement is a credit note (billing.md). When its VAT rates move in
+    # opposite directions the net and the gross may differ in sign: the gross, what the
+    # client pays or gets back, decides.
+    credit = gross < 0 or (gross == 0 and net < 0)
+    if credit:
         warnings.append(
             BillingWarning(
                 "credit_note",
@@ -208,7 +213,7 @@ def _statement(
             )
         )
     return InvoiceDraft(
-        type_code=TYPE_CREDIT_NOTE if net < 0 else TYPE_INVOICE,
+        type_code=TYPE_CREDIT_NOTE if credit else TYPE_INVOICE,
         kind=kind,
         lines=tuple(lines),
         vat=vat,

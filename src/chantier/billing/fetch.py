@@ -147,8 +147,7 @@ def down_payments(contract: Contract) -> tuple[engine.DownPayment, ...]:
                 if amount != ZERO
             ),
         )
-        for invoice in issued
-        if any(amount != ZERO for amount in nets[invoice.pk].values())
+        for invoice in issued  # fully credited ones too: their number names past deductions
     )
 
 

@@ -18,7 +18,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from chantier.billing import engine, fetch, line_store
-from chantier.billing.errors import domain_error
+from chantier.billing.errors import domain_error, warning_message
 from chantier.billing.models import (
     STATEMENT_KINDS,
     IndexValue,
@@ -73,6 +73,10 @@ def down_payment_create(
     contract = _lock_contract(contract)
     if (percent is None) == (amount is None):
         raise DomainError(_("Give either a percentage or an amount."), field="percent")
+    if _has_final(contract):
+        raise DomainError(
+            _("The contract's final invoice is issued: no more down payments."), field="percent"
+        )
     invoice = _new_invoice(
         user=user, contract=contract, kind=Kind.DOWN_PAYMENT, period_date=period_date or today()
     )
@@ -145,6 +149,14 @@ def statement_save(
                 _("This contract already has a draft statement: change or delete it first."),
                 field="kind",
             )
+        if kind != Kind.SUPPLEMENTARY and _has_final(contract):
+            raise DomainError(
+                _(
+                    "The contract's final invoice is issued: bill lines added since with a "
+                    "supplementary invoice."
+                ),
+                field="kind",
+            )
         if kind == Kind.SUPPLEMENTARY and not _has_final(contract):
             raise DomainError(
                 _(
@@ -169,6 +181,13 @@ def statement_save(
             )
         invoice.period_date = period_date
         invoice.lock_version += 1
+    last = fetch.last_statement(contract)
+    if last is not None and period_date < last.period_date:
+        raise DomainError(
+            _("The statement date is before the previous statement's (%(date)s).")
+            % {"date": f"{last.period_date:%d/%m/%Y}"},
+            field="date",
+        )
     for entry in entries:
         if entry.get("mode") not in MODES:
             raise DomainError(
@@ -182,7 +201,13 @@ def statement_save(
         deductions=deductions,
         penalty_days=penalty_days,
     )
-    _store(invoice, compute(invoice))
+    computation = compute(invoice)
+    if computation.draft.payable < 0 <= computation.draft.net:
+        raise DomainError(
+            _("The deductions exceed the total incl. VAT: the amount payable would be negative."),
+            field="deductions",
+        )
+    _store(invoice, computation)
     audit_log(
         company=invoice.company,
         user=user,
@@ -489,7 +514,8 @@ def _store(invoice: Invoice, computation: Computation) -> None:
     invoice.works_net_cumulative = draft.works_net_cumulative
     invoice.base_net = base_net
     invoice.warnings = [
-        {"code": w.code, "message": w.message, "line_id": w.line_id} for w in draft.warnings
+        {"code": w.code, "message": warning_message(w, computation.base), "line_id": w.line_id}
+        for w in draft.warnings
     ] + list(computation.notes)
     try:
         with transaction.atomic():

@@ -51,17 +51,18 @@ class Parsed:
 def _parse(data: QueryDict, base: tuple[engine.BaseLine, ...], indices: list[str]) -> Parsed:
     errors: dict[str, str] = {}
 
-    def number(name: str) -> Decimal | None:
+    def number(name: str, what: str = "") -> Decimal | None:
         try:
             return french_decimal(data.get(name, ""))
         except ValueError:
-            errors[name] = _("“%(value)s” is not a number.") % {"value": data.get(name, "")[:30]}
+            message = _("“%(value)s” is not a number.") % {"value": data.get(name, "")[:30]}
+            errors[name] = f"{what} : {message}" if what else message
             return None
 
     entries = []
     valid_modes = {mode for mode, _label in MODES}
     for line in base:
-        value = number(f"v_{line.line_id}")
+        value = number(f"v_{line.line_id}", line.description.splitlines()[0][:60])
         if value is None:
             continue
         mode = data.get(f"m_{line.line_id}", "cumulative_percent")
@@ -84,7 +85,7 @@ def _parse(data: QueryDict, base: tuple[engine.BaseLine, ...], indices: list[str
         amount = number(f"deduction_amount_{i}")
         if amount is not None and not label:
             errors[f"deduction_label_{i}"] = _("Name the deduction.")
-        elif label and amount is None:
+        elif label and amount is None and f"deduction_amount_{i}" not in errors:
             errors[f"deduction_amount_{i}"] = _("Enter the deduction's amount.")
         elif label and amount is not None:
             kind = data.get(f"deduction_kind_{i}", "other")
@@ -97,11 +98,14 @@ def _parse(data: QueryDict, base: tuple[engine.BaseLine, ...], indices: list[str
             penalty_days = int(days_text)
         else:
             errors["penalty_days"] = _("Days late: a whole number from 1 to 3650.")
+    global_percent = number("global_percent", _("Global progress"))
+    if global_percent is not None and not 0 <= global_percent <= 100:
+        errors["global_percent"] = _("The global progress is a percentage from 0 to 100.")
     return Parsed(
         penalty_days=penalty_days,
         period_date=period_date,
         entries=entries,
-        global_percent=number("global_percent"),
+        global_percent=global_percent,
         index_values=index_values,
         manual_deduction=number("manual_deduction"),
         deductions=deductions,
@@ -201,7 +205,7 @@ def statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "modes": MODES,
         "indices": indices,
         "errors": errors,
-        "form_error": errors.get("__all__", ""),
+        "error_messages": list(dict.fromkeys(errors.values())),
         "line_errors": {
             key.split(".", 1)[1]: message
             for key, message in errors.items()

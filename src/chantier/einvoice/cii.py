@@ -163,18 +163,22 @@ def check_consistency(invoice: EInvoice) -> None:
     _check_amount(invoice.deductions_total, "BR-DEC-18", "deductions")
 
     # Sign convention: credit notes are stored negative, invoices positive.
+    # The gross decides the document's sign; a net of the other sign is possible when
+    # VAT rates move in opposite directions (a correction at one rate, works at another).
     if invoice.is_credit_note:
-        if invoice.net > 0 or invoice.gross > 0:
+        if invoice.gross > 0 or (invoice.gross == 0 and invoice.net > 0):
             raise EInvoiceError(
                 "sign", "a credit note is stored with negative amounts (it is written positive)"
             )
         if not invoice.preceding_invoices:
             raise EInvoiceError("BR-FR-CO-05", "a credit note references the invoice it credits")
-    elif invoice.net < 0 or invoice.gross < 0:
+    elif invoice.gross < 0 or (invoice.gross == 0 and invoice.net < 0):
         raise EInvoiceError("sign", "a negative invoice must be issued as a credit note (381)")
     stored_sign = -1 if invoice.is_credit_note else 1
-    if invoice.retention * stored_sign < 0 or invoice.deductions_total * stored_sign < 0:
-        raise EInvoiceError("sign", "retention and deductions have the document's sign")
+    # The retention follows the works (it may be given back on an invoice whose works were
+    # corrected downwards); the deductions below the gross always have the document's sign.
+    if invoice.deductions_total * stored_sign < 0:
+        raise EInvoiceError("sign", "deductions have the document's sign")
 
     lines_total = sum((line.net for line in invoice.lines), _ZERO)
     # BT-106 is written as Σ BT-131, so BR-CO-10 holds by construction; with no

@@ -27,3 +27,11 @@ def pct(value: object) -> str:
 @register.filter
 def num(value: object, places: int = 2) -> str:
     return formatting.number(value, int(places))
+
+
+@register.filter
+def neg_eur(value: object) -> str:
+    """An amount taken off a total, shown with its sign: 780 → −780,00 €, −92.40 → 92,40 €."""
+    from decimal import Decimal
+
+    return formatting.euros(-Decimal(str(value)))
