@@ -244,3 +244,14 @@ def test_reader_sees_but_cannot_issue(
     assert bob_client.get(reverse("billing:invoice_detail", args=[draft["id"]])).status_code == 200
     assert bob_client.post(reverse("billing:invoice_issue", args=[draft["id"]])).status_code == 403
     assert Invoice.objects.get(pk=draft["id"]).status == "draft"
+
+
+def test_grid_shows_the_previous_cumulative_quantity(
+    alice_client: HttpClient, alice_api: ApiClient, example: Example
+) -> None:
+    issued(alice_api, statement(alice_api, example, [("L2", "cumulative_quantity", "100")]))
+    page = alice_client.get(
+        reverse("billing:statement_edit", args=[example.contract_id]) + "?kind=progress"
+    )
+    html = " ".join(page.content.decode().replace("\xa0", " ").replace("\u202f", " ").split())
+    assert "100 m² · 40,00 %" in html
