@@ -7,7 +7,6 @@ prints with a "DRAFT" banner and no XML: it has no number yet.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,9 +19,8 @@ from chantier.core.formatting import address_lines, percent
 from chantier.core.models import Company
 from chantier.documents.registry import DocumentKind, Params, register
 from chantier.documents.rendering import render_pdf
-from chantier.quotes.documents import same_address
+from chantier.quotes.documents import REDUCED_RATES, same_address
 
-REDUCED_RATES = (Decimal("10.00"), Decimal("5.50"))
 FIXED_ROWS = 40
 
 

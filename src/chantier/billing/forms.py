@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chantier.core.forms import FrenchDecimalsMixin
+from chantier.core.money import to_decimal
 
 MODES = [
     ("cumulative_percent", _("Cumulative %")),
@@ -23,14 +24,10 @@ DEDUCTION_ROWS = 3
 
 def french_decimal(value: str) -> Decimal | None:
     """'1 234,56' → Decimal('1234.56'); '' → None; raises ValueError when unreadable."""
-    text = "".join((value or "").split()).replace("\u202f", "").replace(",", ".")
-    if not text:
+    if not (value or "").strip():
         return None
-    try:
-        result = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(value) from None
-    if not result.is_finite() or abs(result) >= Decimal("1e12"):
+    result = to_decimal(value)  # French comma and grouping spaces, like every other input
+    if abs(result) >= Decimal("1e12"):
         raise ValueError(value)
     return result
 

@@ -52,6 +52,12 @@ def draft_statement(contract: Contract) -> Invoice | None:
     ).first()
 
 
+def has_final_invoice(contract: Contract) -> bool:
+    return Invoice.objects.filter(
+        contract=contract, status=Invoice.Status.ISSUED, kind="final"
+    ).exists()
+
+
 @dataclass
 class GroupedLine:
     """One line per chapter and VAT rate (grouped presentation, seed 001)."""

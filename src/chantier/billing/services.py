@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from chantier.billing import engine, fetch, line_store
+from chantier.billing import engine, fetch, line_store, selectors
 from chantier.billing.errors import domain_error, warning_message
 from chantier.billing.models import (
     STATEMENT_KINDS,
@@ -73,7 +73,7 @@ def down_payment_create(
     contract = _lock_contract(contract)
     if (percent is None) == (amount is None):
         raise DomainError(_("Give either a percentage or an amount."), field="percent")
-    if _has_final(contract):
+    if selectors.has_final_invoice(contract):
         raise DomainError(
             _("The contract's final invoice is issued: no more down payments."), field="percent"
         )
@@ -144,12 +144,12 @@ def statement_save(
     if kind not in STATEMENT_KINDS:
         raise DomainError(_("Unknown invoice kind."), field="kind")
     if invoice is None:
-        if _draft_statement(contract) is not None:
+        if selectors.draft_statement(contract) is not None:
             raise DomainError(
                 _("This contract already has a draft statement: change or delete it first."),
                 field="kind",
             )
-        if kind != Kind.SUPPLEMENTARY and _has_final(contract):
+        if kind != Kind.SUPPLEMENTARY and selectors.has_final_invoice(contract):
             raise DomainError(
                 _(
                     "The contract's final invoice is issued: bill lines added since with a "
@@ -157,7 +157,7 @@ def statement_save(
                 ),
                 field="kind",
             )
-        if kind == Kind.SUPPLEMENTARY and not _has_final(contract):
+        if kind == Kind.SUPPLEMENTARY and not selectors.has_final_invoice(contract):
             raise DomainError(
                 _(
                     "A supplementary invoice follows a final invoice: issue the final "
@@ -604,18 +604,6 @@ def _check_draft(invoice: Invoice) -> None:
             % {"number": invoice.number},
             field="status",
         )
-
-
-def _draft_statement(contract: Contract) -> Invoice | None:
-    return Invoice.objects.filter(
-        contract=contract, status=Invoice.Status.DRAFT, kind__in=STATEMENT_KINDS
-    ).first()
-
-
-def _has_final(contract: Contract) -> bool:
-    return Invoice.objects.filter(
-        contract=contract, status=Invoice.Status.ISSUED, kind=Kind.FINAL
-    ).exists()
 
 
 def _base_net(base: Sequence[engine.BaseLine]) -> Decimal:

@@ -64,7 +64,7 @@ def contract_invoices(request: HttpRequest, pk: int) -> HttpResponse:
             "contract": contract,
             "tab": TAB,
             "draft_statement": selectors.draft_statement(contract),
-            "has_final": contract.invoices.filter(status="issued", kind="final").exists(),
+            "has_final": selectors.has_final_invoice(contract),
         }
     )
     return render(request, "billing/contract_invoices.html", context)
