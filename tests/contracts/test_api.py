@@ -20,6 +20,7 @@ DEFAULT_SETTINGS = {
     "handover_date": None,
     "warranty_months": 12,
     "payment_terms": "60d",
+    "procurement": "private",
     "service_orders_from_quotes": False,
     "reverse_charge": False,
     "invoice_presentation": "detailed",

@@ -33,6 +33,7 @@ SETTINGS = {
     "handover_date": "2026-09-30",
     "warranty_months": 24,
     "payment_terms": "30d",
+    "procurement": "public",
 }
 
 
@@ -62,6 +63,7 @@ def test_patch_saves_the_settings_and_get_returns_them(alice_api, contract):
         "handover_date": "2026-09-30",
         "warranty_months": 24,
         "payment_terms": "30d",
+        "procurement": "public",
         "service_orders_from_quotes": False,
         "reverse_charge": False,
         "invoice_presentation": "detailed",

@@ -68,6 +68,7 @@ def _settings_post(contract, **overrides):
         "revision_rounding": "4half",
         "payment_terms": "days",
         "payment_days": "30",
+        "procurement": "public",
         "service_orders_from_quotes": "on",
         "lock_version": contract.lock_version,
         "indices-TOTAL_FORMS": "3",
@@ -223,6 +224,7 @@ def test_the_billing_settings_are_saved(alice_client, contract):
     assert contract.deduction_warning_threshold == D("60.00")
     assert (contract.revision_fixed_part, contract.revision_rounding) == (D("0.1250"), "4half")
     assert (contract.payment_terms, contract.payment_days) == ("days", 30)
+    assert contract.procurement == "public"
     assert contract.service_orders_from_quotes is True
     assert [(i.name, i.weight, i.base_value) for i in RevisionIndex.objects.all()] == [
         ("BT01", D("0.8750"), D("130.5000"))

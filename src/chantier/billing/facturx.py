@@ -32,6 +32,7 @@ from chantier.einvoice.data import (
 PAYMENT_TERMS = {
     "60d": "Paiement à 60 jours date de facture.",
     "45d_eom": "Paiement à 45 jours fin de mois.",
+    "45d_then_eom": "Paiement à 45 jours fin de mois.",
 }
 
 

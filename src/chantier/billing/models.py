@@ -95,6 +95,10 @@ class Invoice(models.Model):
     global_percent = models.DecimalField(default=ZERO, **RATE_FIELD)
     revision_coefficient = models.DecimalField(null=True, blank=True, **RATE_FIELD)
     warnings = models.JSONField(default=list, blank=True)
+    # Received so far (billing.payment_services keeps them with F() under the invoice's
+    # lock): not part of the issued content, so not in the hash.
+    paid_payable = models.DecimalField(default=ZERO, **AMOUNT_FIELD)
+    paid_retention = models.DecimalField(default=ZERO, **AMOUNT_FIELD)
 
     # Issue: number, hash chain (DESIGN "Issued is final").
     chain_position = models.PositiveIntegerField(null=True, blank=True)
@@ -139,6 +143,8 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["company", "status", "-created_at"]),
             models.Index(fields=["contract", "status", "kind"]),
+            models.Index(fields=["company", "status", "due_date"]),
+            models.Index(fields=["company", "status", "issue_date"]),
         ]
 
     def __str__(self) -> str:
@@ -258,3 +264,25 @@ class IndexValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.month:%m/%Y}: {self.value}"
+
+
+from chantier.billing.payment_models import (  # noqa: E402  (models of this app, kept apart)
+    AppliesTo,
+    Method,
+    Payment,
+    RetentionRelease,
+)
+
+__all__ = [
+    "STATEMENT_KINDS",
+    "AppliesTo",
+    "IndexValue",
+    "Invoice",
+    "InvoiceDeduction",
+    "InvoiceLine",
+    "InvoiceVat",
+    "Kind",
+    "Method",
+    "Payment",
+    "RetentionRelease",
+]

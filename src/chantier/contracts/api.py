@@ -57,6 +57,7 @@ SETTINGS_NAMES = (
     "handover_date",
     "down_payment_deduction",
     "deduction_warning_threshold",
+    "procurement",
     "service_orders_from_quotes",
     "reverse_charge",
     "invoice_presentation",
@@ -141,6 +142,7 @@ class SettingsOut(Schema):
     handover_date: dt.date | None
     warranty_months: int
     payment_terms: str
+    procurement: str
     service_orders_from_quotes: bool
     reverse_charge: bool
     invoice_presentation: str
@@ -224,6 +226,7 @@ class ContractPatch(Schema):
     handover_date: dt.date | None = None
     warranty_months: int | None = None
     payment_terms: str | None = None
+    procurement: Literal["private", "public"] | None = None
     service_orders_from_quotes: bool | None = None
     title: str | None = None
     reference: str | None = None
@@ -403,15 +406,20 @@ def _address(address: dict[str, Any]) -> dict[str, Any]:
 
 
 def _payment_terms(value: str | None, errors: dict[str, list[str]]) -> dict[str, Any]:
-    """API.md's payment terms: "60d", "45d_eom", or "Nd" (N days from the invoice date)."""
+    """API.md's payment terms: "60d", "45d_eom", "45d_then_eom", or "Nd" (N days from the
+    invoice date)."""
     text = (value or "").strip()
-    if text in (Contract.PaymentTerms.DAYS_60, Contract.PaymentTerms.DAYS_45_EOM):
+    if text in (
+        Contract.PaymentTerms.DAYS_60,
+        Contract.PaymentTerms.DAYS_45_EOM,
+        Contract.PaymentTerms.DAYS_45_THEN_EOM,
+    ):
         return {"payment_terms": text}
     match = DAYS_TERMS.fullmatch(text)
     if match:
         return {"payment_terms": Contract.PaymentTerms.DAYS, "payment_days": int(match[1])}
     errors["payment_terms"] = [
-        _('Payment terms: "60d", "45d_eom" or a number of days such as "30d".')
+        _('Payment terms: "60d", "45d_eom", "45d_then_eom" or a number of days such as "30d".')
     ]
     return {}
 
@@ -431,6 +439,7 @@ def _settings(contract: Contract, indices: list[RevisionIndex]) -> dict[str, Any
         "retention_guarantee": contract.retention_guarantee,
         "guarantee_reference": contract.guarantee_reference,
         "guarantee_end_date": contract.guarantee_end_date,
+        "procurement": contract.procurement,
         "down_payment_deduction": contract.down_payment_deduction,
         "deduction_warning_threshold": _places(contract.deduction_warning_threshold, 2),
         "revision": {

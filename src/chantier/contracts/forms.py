@@ -50,6 +50,7 @@ SETTINGS_FIELDS = (
     "revision_rounding",
     "payment_terms",
     "payment_days",
+    "procurement",
     "service_orders_from_quotes",
     "reverse_charge",
     "invoice_presentation",
@@ -203,9 +204,21 @@ class ContractSettingsForm(FrenchDecimalsMixin, forms.Form):
         min_value=1,
         help_text=_("For “N days from invoice date”."),
     )
+    procurement = forms.ChoiceField(
+        label=_("Procurement"),
+        choices=Contract.Procurement.choices,
+        required=False,  # forms posted before the field existed keep the default
+        help_text=_(
+            "Public: retention refunded 30 days after the warranty delay, final-account "
+            "timeline of the CCAG-Travaux."
+        ),
+    )
     service_orders_from_quotes = forms.BooleanField(
         label=_("Service orders from quotes outside change orders"), required=False
     )
+
+    def clean_procurement(self) -> str:
+        return str(self.cleaned_data.get("procurement") or Contract.Procurement.PRIVATE)
     reverse_charge = forms.BooleanField(
         label=_("Subcontracting: VAT reverse charge (autoliquidation)"),
         required=False,

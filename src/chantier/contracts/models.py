@@ -69,8 +69,13 @@ class Contract(Address):
 
     class PaymentTerms(models.TextChoices):
         DAYS_60 = "60d", _("60 days from invoice date")
-        DAYS_45_EOM = "45d_eom", _("45 days end of month")
+        DAYS_45_EOM = "45d_eom", _("45 days end of month (end of month, then 45 days)")
+        DAYS_45_THEN_EOM = "45d_then_eom", _("45 days end of month (45 days, then end of month)")
         DAYS = "days", _("N days from invoice date")
+
+    class Procurement(models.TextChoices):
+        PRIVATE = "private", _("Private contract")
+        PUBLIC = "public", _("Public contract (CCAG-Travaux)")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(
@@ -184,7 +189,12 @@ class Contract(Address):
         default=RevisionRounding.UP_3,
     )
     payment_terms = models.CharField(
-        _("payment terms"), max_length=10, choices=PaymentTerms.choices, default="60d"
+        _("payment terms"), max_length=12, choices=PaymentTerms.choices, default="60d"
+    )
+    # Public contracts: retention refunded 30 days after the warranty (CCP R2191-35) and the
+    # final-account timeline of CCAG-Travaux (french-rules §2.6 B, §8.1).
+    procurement = models.CharField(
+        _("procurement"), max_length=7, choices=Procurement.choices, default="private"
     )
     payment_days = models.PositiveSmallIntegerField(_("payment days"), null=True, blank=True)
     # Seed 000: service orders may also be created from an accepted quote of the contract.

@@ -374,6 +374,7 @@ SETTINGS_FIELDS = (
     "revision_rounding",
     "payment_terms",
     "payment_days",
+    "procurement",
     "service_orders_from_quotes",
     "reverse_charge",
     "invoice_presentation",
@@ -632,6 +633,7 @@ def _apply_settings(
         errors, "revision_rounding", contract.revision_rounding, Contract.RevisionRounding.values
     )
     _choice(errors, "payment_terms", contract.payment_terms, Contract.PaymentTerms.values)
+    _choice(errors, "procurement", contract.procurement, Contract.Procurement.values)
     _choice(errors, "invoice_presentation", contract.invoice_presentation, INVOICE_PRESENTATIONS)
     start, end = contract.advance_start_percent, contract.advance_end_percent
     if start is not None and end is not None and start >= end:

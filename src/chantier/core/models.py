@@ -89,6 +89,22 @@ class Company(models.Model):
             "recouvrement (art. L441-10 du Code de commerce)."
         ),
     )
+    # L441-10: ECB refinancing rate + 10 points by default (an ECB figure of 2.15 % here,
+    # to be updated by the company); act/365 day count (french-rules §6.3, 6.B).
+    late_penalty_rate = models.DecimalField(
+        _("late payment interest rate (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("12.15"),
+    )
+    recovery_indemnity = models.DecimalField(
+        _("recovery indemnity (€)"), max_digits=8, decimal_places=2, default=Decimal("40.00")
+    )
+    payment_future_days = models.PositiveSmallIntegerField(
+        _("payments may be dated up to (days ahead)"),
+        default=7,
+        help_text=_("A payment dated further in the future is refused (a typing error)."),
+    )
     quote_number_format = models.CharField(
         _("quote numbering"), max_length=40, default="DEV{YYYY}-{seq}"
     )
