@@ -197,6 +197,29 @@ class Contract(Address):
         _("procurement"), max_length=7, choices=Procurement.choices, default="private"
     )
     payment_days = models.PositiveSmallIntegerField(_("payment days"), null=True, blank=True)
+    # The final account (french-rules §8): the dates recorded as the procedure goes, from
+    # which final_account_timeline computes each deadline. Public contracts follow
+    # CCAG-Travaux; a private one follows NF P03-001 only when the contract cites it (the
+    # same dates then mean the mémoire définitif and the décompte définitif).
+    nf_p03_001 = models.BooleanField(_("NF P03-001 applies"), default=False)
+    final_statement_sent_date = models.DateField(
+        _("final statement sent on"), null=True, blank=True
+    )
+    final_statement_moe_received_date = models.DateField(
+        _("final statement received by the project manager on"), null=True, blank=True
+    )
+    final_statement_moa_received_date = models.DateField(
+        _("final statement received by the owner on"), null=True, blank=True
+    )
+    general_statement_notified_date = models.DateField(
+        _("general statement notified on"), null=True, blank=True
+    )
+    general_statement_returned_date = models.DateField(
+        _("signed general statement returned on"), null=True, blank=True
+    )
+    draft_general_statement_received_date = models.DateField(
+        _("contractor's draft general statement received by the owner on"), null=True, blank=True
+    )
     # Seed 000: service orders may also be created from an accepted quote of the contract.
     service_orders_from_quotes = models.BooleanField(
         _("service orders from quotes outside change orders"), default=False
