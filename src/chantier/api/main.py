@@ -118,6 +118,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from chantier.billing.api import router as billing_router
+    from chantier.billing.payment_api import router as payments_router
     from chantier.catalogue.api import router as catalogue_router
     from chantier.contracts.api import router as contracts_router
     from chantier.contracts.change_order_api import router as change_orders_router
@@ -131,6 +132,7 @@ def _register_routers() -> None:
     api.add_router("/", contracts_router)
     api.add_router("/", change_orders_router)
     api.add_router("/", service_orders_router)
+    api.add_router("/", payments_router)  # before /invoices/{id}: /invoices/overdue
     api.add_router("/", billing_router)
 
 
