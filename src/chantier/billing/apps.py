@@ -7,7 +7,9 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from chantier.billing import documents, sending
+        from chantier.billing import account_documents, documents, reminders, sending
 
         documents.register_kind()
         sending.register()
+        reminders.register()
+        account_documents.register_all()

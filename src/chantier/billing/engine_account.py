@@ -101,6 +101,10 @@ class InvoiceRow:
     paid_retention: Decimal
     left_payable: Decimal  # of the payable part, credit notes against it deducted
 
+    @property
+    def paid(self) -> Decimal:
+        return self.paid_payable + self.paid_retention
+
 
 @dataclass(frozen=True)
 class Entry:

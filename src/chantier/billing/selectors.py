@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,10 +25,31 @@ ZERO = Decimal("0.00")
 INVOICE_SEARCH = ("number", "contract__title", "contract__reference", "client__name")
 
 
-def invoice_list(company: Company, q: str = "", status: str = "") -> QuerySet[Invoice]:
+def invoice_list(
+    company: Company,
+    q: str = "",
+    status: str = "",
+    *,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    unpaid: bool = False,
+) -> QuerySet[Invoice]:
+    """The company's invoices, newest first; `issued_from`/`issued_to` select issued ones
+    by issue date (the dashboard's "billed this month"), `unpaid` those with something
+    left to pay on their payable part."""
     queryset = Invoice.objects.filter(company=company).select_related("contract", "client")
     if status:
         queryset = queryset.filter(status=status)
+    if issued_from or issued_to:
+        queryset = queryset.filter(status=Invoice.Status.ISSUED)
+        if issued_from:
+            queryset = queryset.filter(issue_date__gte=issued_from)
+        if issued_to:
+            queryset = queryset.filter(issue_date__lte=issued_to)
+    if unpaid:
+        from chantier.billing.account_selectors import unpaid_invoices
+
+        queryset = queryset.filter(pk__in=unpaid_invoices(company).values("pk"))
     return search(queryset, q, INVOICE_SEARCH).order_by("-created_at", "-pk")
 
 

@@ -4,6 +4,7 @@ service or selector, render."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -50,9 +51,36 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     if status and status not in Invoice.Status.values:
         status = ""
     q = request.GET.get("q", "")
-    context = paginate(request, selectors.invoice_list(company_of_request(request), q, status))
-    context.update({"q": q, "status": status, "statuses": Invoice.Status.choices})
+    issued_from = _date_param(request.GET.get("issued_from", ""))
+    issued_to = _date_param(request.GET.get("issued_to", ""))
+    unpaid = request.GET.get("unpaid") == "1"
+    invoices = selectors.invoice_list(
+        company_of_request(request),
+        q,
+        status,
+        issued_from=issued_from,
+        issued_to=issued_to,
+        unpaid=unpaid,
+    )
+    context = paginate(request, invoices)
+    context.update(
+        {
+            "q": q,
+            "status": status,
+            "statuses": Invoice.Status.choices,
+            "issued_from": issued_from,
+            "issued_to": issued_to,
+            "unpaid": unpaid,
+        }
+    )
     return render(request, "billing/invoice_list.html", context)
+
+
+def _date_param(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @require_GET
@@ -107,7 +135,22 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "credit_notes": list(invoice.credit_notes.order_by("pk")),
         **lines_page,
     }
+    if not invoice.is_draft and not invoice.is_credit:
+        context.update(_payments_context(invoice))
     return render(request, "billing/invoice_detail.html", context)
+
+
+def _payments_context(invoice: Invoice) -> dict[str, Any]:
+    from chantier.billing import account_selectors, payment_services
+    from chantier.billing.payment_forms import PaymentForm
+
+    left = payment_services.left_on_invoice(invoice, "payable")
+    return {
+        "payments": account_selectors.invoice_payments(invoice),
+        "left_payable": left,
+        "left_retention": payment_services.left_on_invoice(invoice, "retention"),
+        "payment_form": PaymentForm(left=left),
+    }
 
 
 @writer_required
