@@ -17,6 +17,7 @@ READER_MAY_POST = {
     "documents/price-list/": "any member may print a document (it changes no business data)",
     "invoices/<int:pk>/pdf/": "any member may print an invoice (it changes no business data)",
     "invoices/<int:pk>/statement-pdf/": "any member may print a statement document",
+    "invoices/contract/<int:pk>/final-account/pdf/": "any member may print the final account",
 }
 # Objects of one user, not of the company: other members get 404 too.
 PER_USER_ROUTES = {"settings/tokens/<int:pk>/revoke/"}

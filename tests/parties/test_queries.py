@@ -63,8 +63,9 @@ def many(world, acme, point_p):
         ("/clients/suppliers/?kind=subcontractor&q=supplier", 2, "Supplier 10"),
         ("/clients/sites/", 2, "Site 20"),  # sites with their client in one query
         ("/clients/{acme}/interactions/", 4, "Interaction 30"),  # tenancy, client, count, page
-        # tenancy, client, its contacts, sites and recent interactions with their authors
-        ("/clients/{acme}/", 5, "Site 34"),
+        # tenancy, client, its contacts, sites and recent interactions with their authors,
+        # its last payments and their count
+        ("/clients/{acme}/", 7, "Site 34"),
         ("/clients/suppliers/{point_p}/", 3, "Supplier contact 34"),  # tenancy, supplier, contacts
     ],
 )

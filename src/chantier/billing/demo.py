@@ -1,5 +1,5 @@
 """Demo billing: on the first active contract, a 20 % down payment and statement n°1
-issued, statement n°2 in draft; a few months of the BT01 index."""
+issued and paid (in full, in half), statement n°2 in draft; a few months of BT01."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from chantier.billing import fetch, issuing, services
+from chantier.billing import fetch, issuing, payment_services, services
 from chantier.billing.models import IndexValue, Invoice
 from chantier.contracts.models import Contract
 from chantier.core.models import Company, User
@@ -47,7 +47,7 @@ def load(company: Company, user: User) -> None:
             entries=[{"line_id": base[0].line_id, "mode": "cumulative_percent", "value": 50}],
         )
         return
-    issuing.invoice_issue(user=user, invoice=down)
+    down = issuing.invoice_issue(user=user, invoice=down)
     first = services.statement_save(
         user=user,
         contract=contract,
@@ -57,7 +57,19 @@ def load(company: Company, user: User) -> None:
             for line, value in zip(base, ("100", "60", "40", "25"), strict=False)
         ],
     )
-    issuing.invoice_issue(user=user, invoice=first)
+    first = issuing.invoice_issue(user=user, invoice=first)
+    # The down payment paid in full, statement n°1 half paid (issue 6: the décompte).
+    payment_services.payment_record(
+        user=user, invoice=down, date=today, amount=down.payable, reference="VIR ACOMPTE"
+    )
+    payment_services.payment_record(
+        user=user,
+        invoice=first,
+        date=today,
+        amount=(first.payable / 2).quantize(Decimal("0.01")),
+        method="cheque",
+        reference="CHQ 0042",
+    )
     services.statement_save(
         user=user,
         contract=contract,

@@ -27,9 +27,21 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from chantier.billing.account_selectors import payment_list
+
     client = selectors.client_detail_for_user(acting_user(request), pk)
-    context = {"client": client, "interaction_form": InteractionForm()}
+    payments = payment_list(client.company, client=client)
+    context = {
+        "client": client,
+        "interaction_form": InteractionForm(),
+        # Seed 002: a client's payments are recorded and seen from its page too.
+        "payments": list(payments[:PAYMENTS_SHOWN]),
+        "payment_count": payments.count(),
+    }
     return render(request, "parties/client_detail.html", context)
+
+
+PAYMENTS_SHOWN = 10
 
 
 @writer_required
