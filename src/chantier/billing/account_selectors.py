@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     DecimalField,
@@ -22,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 
 from chantier.billing import engine_account
 from chantier.billing.models import Invoice, Payment, RetentionRelease
@@ -30,12 +31,19 @@ from chantier.billing.retention import contract_release_date
 from chantier.contracts.models import Contract, ContractLine
 from chantier.core.access import get_for_company
 from chantier.core.models import Company, User
-from chantier.core.money import AMOUNT_FIELD
+from chantier.core.money import AMOUNT_FIELD, round2
 from chantier.core.search import search
 from chantier.parties.models import Client
 
 ZERO = Decimal("0.00")
+AMOUNT = DecimalField(**AMOUNT_FIELD)
 PAYMENT_SEARCH = ("reference", "note", "invoice__number", "client__name", "contract__title")
+
+
+def rounded(expression: Any) -> Round:
+    """An SQL money expression rounded to the cent: SQLite sums decimals as floats
+    (STACK-NOTES), so a balance of 0 could read 3.6e-12 and pass a `> 0` filter."""
+    return Round(expression, 2, output_field=AMOUNT)
 
 
 def billing_base_net(contract: Contract) -> Decimal:
@@ -43,9 +51,9 @@ def billing_base_net(contract: Contract) -> Decimal:
     total = (
         ContractLine.objects.filter(contract=contract)
         .exclude(kind=ContractLine.Kind.TEXT)
-        .aggregate(total=Sum("net"))["total"]
+        .aggregate(total=rounded(Sum("net")))["total"]
     )
-    return total or ZERO
+    return round2(total or ZERO)
 
 
 def _issued_invoices(contract: Contract) -> list[engine_account.AccountInvoice]:
@@ -192,13 +200,14 @@ def _credited(column: str) -> Subquery:
 
 def with_left_to_pay(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Annotate `left_payable`: payable + credit notes against it (negative) − paid."""
-    amount = DecimalField(**AMOUNT_FIELD)
     return queryset.annotate(
-        left_payable=ExpressionWrapper(
-            F("payable")
-            + Coalesce(_credited("payable"), Value(ZERO), output_field=amount)
-            - F("paid_payable"),
-            output_field=amount,
+        left_payable=rounded(
+            ExpressionWrapper(
+                F("payable")
+                + Coalesce(_credited("payable"), Value(ZERO), output_field=AMOUNT)
+                - F("paid_payable"),
+                output_field=AMOUNT,
+            )
         )
     )
 
@@ -241,7 +250,7 @@ def overdue_rows(invoices: list[Invoice], company: Company, today: dt.date) -> l
     rows = []
     for invoice in invoices:
         days = (today - invoice.due_date).days if invoice.due_date else 0
-        left = invoice.left_payable  # type: ignore[attr-defined]
+        left = round2(invoice.left_payable)  # type: ignore[attr-defined]
         rows.append(
             OverdueRow(
                 invoice=invoice,
@@ -279,16 +288,15 @@ class RetentionRow:
 
 def retention_held(company: Company, q: str = "") -> list[RetentionRow]:
     """Contracts holding retention, with the release date, soonest first (one query)."""
-    amount = DecimalField(**AMOUNT_FIELD)
     held = (
         Invoice.objects.filter(contract=OuterRef("pk"), status=Invoice.Status.ISSUED)
         .values("contract")
-        .annotate(total=Sum(F("retention") - F("paid_retention"), output_field=amount))
+        .annotate(total=rounded(Sum(F("retention") - F("paid_retention"), output_field=AMOUNT)))
         .values("total")
     )
     contracts = search(
         Contract.objects.filter(company=company)
-        .annotate(held=Coalesce(Subquery(held), Value(ZERO), output_field=amount))
+        .annotate(held=Coalesce(Subquery(held), Value(ZERO), output_field=AMOUNT))
         .filter(Q(held__gt=0) | Q(retention_guarantee=True, invoices__status="issued"))
         .distinct()
         .select_related("client"),
@@ -296,7 +304,7 @@ def retention_held(company: Company, q: str = "") -> list[RetentionRow]:
         ("title", "reference", "client__name"),
     )
     rows = [
-        RetentionRow(contract, contract.held, contract_release_date(contract))  # type: ignore[attr-defined]
+        RetentionRow(contract, round2(contract.held), contract_release_date(contract))  # type: ignore[attr-defined]
         for contract in contracts
     ]
     return sorted(rows, key=lambda row: (row.release_on is None, row.release_on or dt.date.max))

@@ -21,6 +21,7 @@ from chantier.core.access import company_of, require_admin, require_writer
 from chantier.core.exceptions import DomainError, FieldErrors
 from chantier.core.formatting import euros
 from chantier.core.models import User
+from chantier.core.money import round2
 from chantier.core.services import audit_log
 from chantier.parties.models import Client
 
@@ -76,9 +77,10 @@ def left_on_invoice(invoice: Invoice, applies_to: str) -> Decimal:
     credited = Invoice.objects.filter(
         credited_invoice=invoice, status=Invoice.Status.ISSUED
     ).aggregate(payable=Sum("payable"), retention=Sum("retention"))
+    # quantized: SQLite sums decimals as floats (STACK-NOTES)
     if applies_to == AppliesTo.RETENTION:
-        return invoice.retention + (credited["retention"] or ZERO) - invoice.paid_retention
-    return invoice.payable + (credited["payable"] or ZERO) - invoice.paid_payable
+        return round2(invoice.retention + (credited["retention"] or ZERO) - invoice.paid_retention)
+    return round2(invoice.payable + (credited["payable"] or ZERO) - invoice.paid_payable)
 
 
 def _counter(applies_to: str) -> str:

@@ -22,6 +22,7 @@ from chantier.billing.payment_forms import ClientPaymentForm, PaymentDeleteForm,
 from chantier.contracts.models import Contract
 from chantier.core.access import acting_user, admin_required, writer_required
 from chantier.core.exceptions import DomainError
+from chantier.core.money import round2
 from chantier.core.pagination import paginate
 from chantier.core.web import add_service_error, company_of_request, posted
 from chantier.parties.models import Client
@@ -99,7 +100,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
             "date_to": date_to,
             "client": client,
             "contract": contract,
-            "total": payments.aggregate(total=Sum("amount"))["total"] or ZERO,
+            "total": round2(payments.aggregate(total=Sum("amount"))["total"] or ZERO),
         }
     )
     return render(request, "billing/payment_list.html", context)

@@ -31,7 +31,7 @@ from chantier.core.access import require_writer
 from chantier.core.exceptions import DomainError
 from chantier.core.formatting import euros
 from chantier.core.models import User
-from chantier.core.money import AMOUNT_FIELD
+from chantier.core.money import AMOUNT_FIELD, round2
 from chantier.core.services import audit_log
 
 ZERO = Decimal("0.00")
@@ -73,7 +73,9 @@ def held_by_invoice(contract: Contract) -> list[HeldRetention]:
         .order_by("issue_date", "pk")
         .values_list("pk", "number", "held")
     )
-    return [HeldRetention(pk, number, held) for pk, number, held in rows if held > 0]
+    # quantized: SQLite sums decimals as floats (STACK-NOTES)
+    held_rows = [HeldRetention(pk, number, round2(held)) for pk, number, held in rows]
+    return [row for row in held_rows if row.held > 0]
 
 
 def open_reserves(contract: Contract) -> int:
