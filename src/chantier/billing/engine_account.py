@@ -292,8 +292,8 @@ def _upcoming(
     for row in rows:
         if row.left_payable != 0:
             invoice = row.invoice
-            day = invoice.due_date or invoice.issue_date
-            dues.append((day, DUE, invoice.number, invoice.id, row.left_payable))
+            due_on = invoice.due_date or invoice.issue_date
+            dues.append((due_on, DUE, invoice.number, invoice.id, row.left_payable))
     if retention_held != 0 or guarantee:
         dues.append((release_on, RELEASE, "", None, retention_held))
     dues.sort(key=lambda due: (due[0] is None, due[0] or date.max, due[1] == RELEASE))
