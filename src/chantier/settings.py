@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "chantier.catalogue",
     "chantier.quotes",
     "chantier.contracts",
+    "chantier.works",
     "chantier.mail",
     "chantier.documents",
     "chantier.billing",
