@@ -15,6 +15,7 @@ urlpatterns = [
     path("clients/", include("chantier.parties.urls")),
     path("catalogue/", include("chantier.catalogue.urls")),
     path("contracts/", include("chantier.contracts.urls")),
+    path("works/", include("chantier.works.urls")),
     path("quotes/", include("chantier.quotes.urls")),
     path("invoices/", include("chantier.billing.urls")),
     path("mail/", include("chantier.mail.urls")),
