@@ -125,6 +125,7 @@ def _register_routers() -> None:
     from chantier.contracts.service_order_api import router as service_orders_router
     from chantier.parties.api import router as parties_router
     from chantier.quotes.api import router as quotes_router
+    from chantier.works.api import router as works_router
 
     api.add_router("/", parties_router)
     api.add_router("/", catalogue_router)
@@ -132,6 +133,7 @@ def _register_routers() -> None:
     api.add_router("/", contracts_router)
     api.add_router("/", change_orders_router)
     api.add_router("/", service_orders_router)
+    api.add_router("/", works_router)
     api.add_router("/", payments_router)  # before /invoices/{id}: /invoices/overdue
     api.add_router("/", billing_router)
 
