@@ -14,7 +14,7 @@ DEMO_COMPANY = "Bâtiments Durand SAS"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "chantier-demo"
 # Apps that contribute demo rows through a `demo.load(company, user)` function.
-DEMO_APPS = ("parties", "catalogue", "quotes", "contracts", "billing", "mail", "documents")
+DEMO_APPS = ("parties", "catalogue", "quotes", "contracts", "works", "billing", "mail", "documents")
 
 
 @transaction.atomic
