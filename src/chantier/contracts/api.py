@@ -20,7 +20,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chantier.api.errors import ErrorOut, error_body, responses
 from chantier.api.pagination import Page, PageParams, page_of
-from chantier.contracts import selectors, services
+from chantier.contracts import final_account_api, selectors, services
+from chantier.contracts.final_account_services import contract_final_account_record
 from chantier.contracts.models import Contract, ContractLine, RevisionIndex
 from chantier.core.access import acting_user, company_of
 from chantier.core.exceptions import NON_FIELD_ERRORS, DomainError, FieldErrors
@@ -28,6 +29,7 @@ from chantier.core.money import round2, round3, round4
 from chantier.parties.models import Client, Site
 
 router = Router(tags=["contracts"])
+router.add_router("/", final_account_api.router)  # GET /contracts/{id}/final-account-timeline
 
 _ROUND = {2: round2, 3: round3, 4: round4}
 DAYS_TERMS = re.compile(r"(\d{1,3})d")
@@ -180,6 +182,7 @@ class ContractOut(Schema):
     pricing: str
     base_net: str
     settings: SettingsOut
+    final_account: final_account_api.FinalAccountDatesOut
     lines: list[ContractLineOut]
 
 
@@ -239,6 +242,8 @@ class ContractPatch(Schema):
     client_id: int | None = None
     site_id: int | None = None
     address: ContractAddressIn | None = None
+    # The final-account dates (french-rules §8): none before the handover.
+    final_account: final_account_api.FinalAccountDatesIn | None = None
     lock_version: int | None = None  # refused with a 409 when someone saved since
     confirm: bool = False  # confirms a retention change on a contract with invoices
 
@@ -356,6 +361,8 @@ def patch_contract(request: HttpRequest, contract_id: int, payload: ContractPatc
                 lock_version=body.get("lock_version"),
                 confirm_retention=bool(body.get("confirm")),
             )
+            if body.get("final_account"):
+                _record_final_account(user, contract, body["final_account"])
     except FieldErrors as exc:
         return _invalid(exc)
     except services.ConfirmationRequired as exc:
@@ -365,6 +372,17 @@ def patch_contract(request: HttpRequest, contract_id: int, payload: ContractPatc
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _record_final_account(user: Any, contract: Contract, dates: dict[str, Any]) -> None:
+    """After the settings (a new handover date applies): the version was checked already,
+    the row is still locked. Faulty fields are named `final_account.<name>`."""
+    try:
+        contract_final_account_record(user=user, contract=contract, data=dates)
+    except FieldErrors as exc:
+        raise FieldErrors(
+            {f"final_account.{name}": messages for name, messages in exc.errors.items()}
+        ) from None
 
 
 def _invalid(exc: FieldErrors) -> Status[dict[str, Any]]:
@@ -499,6 +517,7 @@ def _contract(contract: Contract) -> dict[str, Any]:
         "pricing": contract.pricing,
         "base_net": _places(contract.base_net, 2),
         "settings": _settings(contract, selectors.revision_indices(contract)),
+        "final_account": final_account_api.dates_of(contract),
         "lines": [_line(line, detail.section_number(line)) for line in detail.lines],
     }
 

@@ -17,3 +17,4 @@ class ContractsConfig(AppConfig):
             "chantier.contracts.change_order_sending"
         ).contracts.change_order_sending.register()
         __import__("chantier.contracts.service_order_sending", fromlist=["_"]).register()
+        __import__("chantier.contracts.final_account_sending", fromlist=["_"]).register()

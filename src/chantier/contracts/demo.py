@@ -11,7 +11,10 @@ they never meet the numbers the quotes demo gives this year.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils import timezone
 
 from chantier.contracts import demo_orders
 from chantier.contracts.models import (
@@ -66,12 +69,16 @@ BATHROOM_LINES = [
     (ITEM, "PLB-DEP", "Dépose de la baignoire et évacuation des gravats", "ft", "1", "380.00", "10", []),
     (ITEM, "PLB-DOUCHE", "Fourniture et pose d'une douche à l'italienne 90 × 120", "u", "1", "2450.00", "10", [
         ("PLB-RECEV", "Receveur extra-plat 90 × 120", "u", "supply", "1", "210.0000"),
+        ("PLB-PER16", "Tube PER Ø16 gainé", "ml", "supply", "6", "0.9500"),
+        ("PLB-RACC16", "Raccord à sertir Ø16", "u", "supply", "4", "2.3000"),
         ("MO-PLOMBIER", "Main d'œuvre plombier", "h", "labour", "9", "42.0000"),
     ]),
     (TEXT, "", "Faïence murale fournie par le client.", "", "0", "0", "10", []),
 ]
 # fmt: on
 
+# The contract with final-account dates (its components are catalogue supplies too).
+FINAL_ACCOUNT_DEMO = "DEV2025-031"
 # (reference, title, status, client name, site name or "", sections, lines outside sections)
 CONTRACTS = [
     (
@@ -116,9 +123,19 @@ def load(company: Company, user: User) -> None:
         _sections(contract, None, sections, rows)
         contract.base_net = sum((row.net for row in rows), D("0.00"))
         contract.save(update_fields=["base_net"])
+        if reference == FINAL_ACCOUNT_DEMO:
+            _final_account(contract)
         if status == Contract.Status.ACTIVE and not orders_loaded:
             demo_orders.load(contract, user)
             orders_loaded = True
+
+
+def _final_account(contract: Contract) -> None:
+    """The finished bathroom job cites NF P03-001: handed over 50 days ago, its mémoire
+    définitif is due within 10 days (a home-page reminder, french-rules §8.2)."""
+    contract.handover_date = timezone.localdate() - dt.timedelta(days=50)
+    contract.nf_p03_001 = True
+    contract.save(update_fields=["handover_date", "nf_p03_001"])
 
 
 def _client(company: Company, user: User, name: str) -> Client:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
@@ -240,17 +241,20 @@ REMINDER_LIMIT = 50
 class Reminders:
     contracts: list[Contract]
     service_orders: list[ServiceOrder]
+    # Final-account deadlines (final_account_selectors.DeadlineReminder).
+    final_account: list[Any] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.contracts or self.service_orders)
+        return bool(self.contracts or self.service_orders or self.final_account)
 
 
 def home_reminders(company: Company, today: dt.date) -> Reminders:
-    """What the home page reminds of (two queries):
+    """What the home page reminds of (three queries):
 
     - contracts not finished whose next due date is past or within two months;
     - service orders awaiting validation or validated whose observation deadline
-      (notification + 15 days, french-rules §10) is today or within the next 15 days.
+      (notification + 15 days, french-rules §10) is today or within the next 15 days;
+    - final-account deadlines overdue or due within 15 days (french-rules §8, one query).
     """
     contracts = list(
         Contract.objects.filter(
@@ -274,4 +278,6 @@ def home_reminders(company: Company, today: dt.date) -> Reminders:
         .select_related("contract")
         .order_by("notification_date", "pk")[:REMINDER_LIMIT]
     )
-    return Reminders(contracts, service_orders)
+    from chantier.contracts.final_account_selectors import final_account_reminders
+
+    return Reminders(contracts, service_orders, final_account_reminders(company, today))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from chantier.contracts import (
     change_order_urls,
+    final_account_urls,
     info_urls,
     scope_urls,
     service_order_urls,
@@ -17,4 +18,5 @@ urlpatterns = [
     *scope_urls.urlpatterns,
     *change_order_urls.urlpatterns,
     *service_order_urls.urlpatterns,
+    *final_account_urls.urlpatterns,
 ]
