@@ -6,6 +6,7 @@ from django.urls import path
 
 from chantier.billing import (
     account_views,
+    bank_import_views,
     overdue_views,
     payment_views,
     statement_views,
@@ -37,6 +38,12 @@ urlpatterns = [
     path("<int:pk>/payments/", payment_views.payment_create, name="payment_create"),
     path("payments/", payment_views.payment_list, name="payment_list"),
     path("payments/new/", payment_views.payment_new, name="payment_new"),
+    path("payments/import/", bank_import_views.bank_import, name="bank_import"),
+    path(
+        "payments/import/confirm/",
+        bank_import_views.bank_import_confirm,
+        name="bank_import_confirm",
+    ),
     path("payments/<int:pk>/delete/", payment_views.payment_delete, name="payment_delete"),
     path("retention/", account_views.retention_list, name="retention_list"),
     path("contract/<int:pk>/final-account/", account_views.final_account, name="final_account"),
