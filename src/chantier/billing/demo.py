@@ -14,6 +14,9 @@ from chantier.billing.models import IndexValue, Invoice
 from chantier.contracts.models import Contract
 from chantier.core.models import Company, User
 
+# The demo's story started earlier: its invoices were issued this long ago, so with 60-day
+# terms statement n°1 is overdue (the overdue list and a reminder have something to show).
+HISTORY_DAYS = 75
 BT01 = [("2026-06", "131.2"), ("2026-07", "131.9"), ("2026-08", "132.4"), ("2026-09", "133.0")]
 
 
@@ -70,6 +73,7 @@ def load(company: Company, user: User) -> None:
         method="cheque",
         reference="CHQ 0042",
     )
+    _backdate(company, days=HISTORY_DAYS)
     services.statement_save(
         user=user,
         contract=contract,
@@ -79,3 +83,28 @@ def load(company: Company, user: User) -> None:
             for line in base[1:4]
         ],
     )
+
+
+def _backdate(company: Company, *, days: int) -> None:
+    """Date the demo's issued invoices `days` earlier (due dates alike) and rebuild the
+    company's hash chain over them, so `chantier verify-chain` still holds."""
+    shift = dt.timedelta(days=days)
+    previous = issuing.GENESIS
+    for invoice in Invoice.objects.filter(company=company, chain_position__isnull=False).order_by(
+        "chain_position"
+    ):
+        invoice.issue_date = invoice.issue_date - shift if invoice.issue_date else None
+        invoice.due_date = invoice.due_date - shift if invoice.due_date else None
+        invoice.period_date -= shift
+        invoice.previous_hash = previous
+        invoice.content_hash = issuing.content_hash(invoice)
+        invoice.save(
+            update_fields=[
+                "issue_date",
+                "due_date",
+                "period_date",
+                "previous_hash",
+                "content_hash",
+            ]
+        )
+        previous = invoice.content_hash
