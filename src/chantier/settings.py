@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "chantier.mail",
     "chantier.documents",
     "chantier.billing",
+    "chantier.analysis",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
