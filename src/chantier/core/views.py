@@ -18,6 +18,7 @@ from chantier.core.web import company_of_request, file_download
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    from chantier.analysis.dashboard import dashboard_context
     from chantier.catalogue.selectors import item_count
     from chantier.contracts.selectors import home_reminders
     from chantier.parties.selectors import client_count
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["service_order_reminders"] = [
             (order, _service_order_url(order)) for order in reminders.service_orders
         ]
+        context.update(dashboard_context(company, timezone.localdate()))
     return render(request, "core/home.html", context)
 
 
