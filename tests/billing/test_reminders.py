@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from chantier.billing import reminders
 from chantier.billing.models import Invoice
@@ -144,7 +145,7 @@ def test_nothing_to_claim_is_refused_with_a_message(
         page = alice_client.get(url_of(first))
         assert page.status_code == 200
         assert page.context["refusal"]
-        assert page.context["refusal"] in page.content.decode()
+        assert escape(page.context["refusal"]) in page.content.decode()
         assert alice_client.post(url_of(first), form_data(page)).status_code == 409
     # Overdue, then paid in full.
     due_days_ago(first["id"], 10)
