@@ -79,6 +79,7 @@ BATHROOM_LINES = [
 
 # The contract with final-account dates (its components are catalogue supplies too).
 FINAL_ACCOUNT_DEMO = "DEV2025-031"
+HANDOVER_DAYS_AGO = 40
 # (reference, title, status, client name, site name or "", sections, lines outside sections)
 CONTRACTS = [
     (
@@ -131,9 +132,10 @@ def load(company: Company, user: User) -> None:
 
 
 def _final_account(contract: Contract) -> None:
-    """The finished bathroom job cites NF P03-001: handed over 50 days ago, its mémoire
-    définitif is due within 10 days (a home-page reminder, french-rules §8.2)."""
-    contract.handover_date = timezone.localdate() - dt.timedelta(days=50)
+    """The finished bathroom job cites NF P03-001: handed over 40 days ago (the day the
+    works demo notes its réserves), its mémoire définitif is due in 20 days (french-rules
+    §8.2); reminded on the home page from 15 days before."""
+    contract.handover_date = timezone.localdate() - dt.timedelta(days=HANDOVER_DAYS_AGO)
     contract.nf_p03_001 = True
     contract.save(update_fields=["handover_date", "nf_p03_001"])
 
