@@ -65,7 +65,7 @@ BILLING_TYPED = $(wildcard src/chantier/billing/engine*.py) src/chantier/einvoic
 
 typecheck: setup
 	$(VENV)/bin/mypy src/chantier/core src/chantier/catalogue/costing.py $(QUOTES_TYPED) \
-		$(BILLING_TYPED) src/chantier/contracts/final_account_timeline.py
+		$(BILLING_TYPED) src/chantier/contracts/final_account_timeline.py src/chantier/analysis
 
 check: lint typecheck
 	$(CHANTIER) makemigrations --check --dry-run
