@@ -252,3 +252,20 @@ def test_api_foreign_contract_is_404_and_reader_cannot_patch(
     assert bob_api.get(f"/contracts/{contract.pk}/final-account-timeline").status_code == 200
     assert bob_api.patch(f"/contracts/{contract.pk}", patch).status_code == 403
     assert snapshot(contract) == before
+
+
+def test_the_handover_cannot_move_after_the_recorded_dates(world, alice_api, contract):
+    public(contract)
+    contract_final_account_record(
+        user=world.alice, contract=contract, data={"final_statement_sent_date": D(2026, 3, 19)}
+    )
+    before = snapshot(contract)
+    for handover in ("2026-03-20", None):
+        response = alice_api.patch(f"/contracts/{contract.pk}", {"handover_date": handover})
+        assert response.status_code == 422, handover
+        assert [e["field"] for e in response.json()["errors"]] == ["handover_date"]
+    assert snapshot(contract) == before
+    assert Contract.objects.get(pk=contract.pk).handover_date == HANDOVER
+    # Moving it earlier, or to the day of the first event, is fine.
+    ok = alice_api.patch(f"/contracts/{contract.pk}", {"handover_date": "2026-03-19"})
+    assert ok.status_code == 200

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.db.models.options import Options
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chantier.contracts.models import (
@@ -661,6 +662,8 @@ def _apply_settings(
     elif contract.payment_days is not None:
         contract.payment_days = None
         changed.append("payment_days")
+    if "handover_date" in changed:
+        _check_handover(contract, errors)
     if indices is not None and "indices" not in errors and "revision_fixed_part" not in errors:
         total = contract.revision_fixed_part + sum((row["weight"] for row in indices), ZERO)
         if indices and total != ONE:
@@ -672,6 +675,25 @@ def _apply_settings(
                 % {"total": total}
             )
     return changed, indices
+
+
+def _check_handover(contract: Contract, errors: dict[str, list[str]]) -> None:
+    """The final-account dates run from the handover (french-rules §8): once some are
+    recorded, the handover can be neither removed nor moved after the first of them."""
+    from chantier.contracts.final_account_services import DATE_FIELDS
+
+    recorded = [day for day in (getattr(contract, name) for name in DATE_FIELDS) if day]
+    if not recorded:
+        return
+    first = min(recorded)
+    if contract.handover_date is None or contract.handover_date > first:
+        errors.setdefault("handover_date", []).append(
+            _(
+                "Final-account dates are recorded from %(date)s: the handover date is "
+                "required and cannot be later."
+            )
+            % {"date": date_format(first, "SHORT_DATE_FORMAT")}
+        )
 
 
 def _clean_indices(value: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
