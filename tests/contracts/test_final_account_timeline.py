@@ -138,3 +138,12 @@ def test_reminders_overdue_or_within_15_days():
     late = public_timeline(events, today=D(2026, 4, 2))
     [step] = late.reminders(D(2026, 4, 2))
     assert step.status == Status.OVERDUE
+
+
+def test_dates_at_the_end_of_the_calendar_give_no_deadline_rather_than_an_error():
+    last = dt.date.max
+    result = public_timeline(
+        Events(handover=last, draft_general_statement_received=last), today=last
+    )
+    assert [s.deadline for s in result.steps] == [None, None, None, None]
+    assert result.reminders(last) == ()

@@ -107,7 +107,11 @@ class Timeline:
 
     def reminders(self, today: dt.date, days: int = REMINDER_DAYS) -> tuple[TimelineStep, ...]:
         """Steps not done whose deadline is past or within `days` days of `today`."""
-        horizon = today + dt.timedelta(days=days)
+        horizon = (
+            today + dt.timedelta(days=days)
+            if today < dt.date.max - dt.timedelta(days)
+            else dt.date.max
+        )
         return tuple(
             s
             for s in self.steps
@@ -137,6 +141,16 @@ def deadline(start: dt.date, days: int) -> dt.date:
     return end
 
 
+def _deadline_or_none(start: dt.date | None, days: int) -> dt.date | None:
+    """None when the delay does not run yet, or would end past the last date there is."""
+    if start is None:
+        return None
+    try:
+        return deadline(start, days)
+    except OverflowError:
+        return None
+
+
 def _status(deadline_: dt.date | None, done_on: dt.date | None, today: dt.date) -> Status:
     if done_on is not None:
         return Status.DONE
@@ -155,7 +169,7 @@ def _step(
     *,
     projected: bool = False,
 ) -> TimelineStep:
-    end = deadline(start, days) if start is not None else None
+    end = _deadline_or_none(start, days)
     return TimelineStep(
         step=step,
         actor=actor,
@@ -216,9 +230,8 @@ def public_timeline(events: Events, today: dt.date) -> Timeline:
             today,
         )
         steps.append(tacit_step)
-        assert tacit_step.deadline is not None
-        notified = e.general_statement_notified
-        tacit = (notified is None and today > tacit_step.deadline) or tacit_step.late
+        end, notified = tacit_step.deadline, e.general_statement_notified
+        tacit = (notified is None and end is not None and today > end) or tacit_step.late
     return Timeline(PUBLIC, tuple(steps), tacit=tacit)
 
 
