@@ -219,6 +219,7 @@ class ContractSettingsForm(FrenchDecimalsMixin, forms.Form):
 
     def clean_procurement(self) -> str:
         return str(self.cleaned_data.get("procurement") or Contract.Procurement.PRIVATE)
+
     reverse_charge = forms.BooleanField(
         label=_("Subcontracting: VAT reverse charge (autoliquidation)"),
         required=False,
