@@ -32,9 +32,9 @@ def test_example_6a_due_dates() -> None:
 
 
 def test_example_6b_late_interest() -> None:
-    assert account.late_interest(
-        unpaid=D("14820.00"), annual_rate=D("12.15"), days_late=30
-    ) == D("148.00")
+    assert account.late_interest(unpaid=D("14820.00"), annual_rate=D("12.15"), days_late=30) == D(
+        "148.00"
+    )
     assert account.late_interest(unpaid=D("14820.00"), annual_rate=D("12.15"), days_late=0) == 0
     assert account.late_interest(unpaid=D("-5.00"), annual_rate=D("12.15"), days_late=10) == 0
 

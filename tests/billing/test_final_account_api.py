@@ -93,9 +93,7 @@ def test_examples_2a_3a_final_account_after_two_statements_and_a_partial_payment
     # Upcoming: each unpaid part at its due date (60 days), then the retention at its
     # release; the projected balance ends at 0.
     due = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
-    assert [
-        (e["kind"], e["date"], e["credit"], e["balance"]) for e in body["upcoming"]
-    ] == [
+    assert [(e["kind"], e["date"], e["credit"], e["balance"]) for e in body["upcoming"]] == [
         ("due", due, "11901.60", "-16642.60"),
         ("due", due, "5140.00", "-11502.60"),
         ("due", due, "9956.70", "-1545.90"),

@@ -264,7 +264,5 @@ def test_open_reserves_warn_at_the_release_which_needs_a_confirmation(
     confirmed = alice_client.post(url, {**data, "confirm": "True"})
     assert confirmed.status_code == 302
     assert RetentionRelease.objects.get().open_reserves == 1
-    api = alice_api.post(
-        f"/contracts/{example.contract_id}/retention-release", {"amount": "1.00"}
-    )
+    api = alice_api.post(f"/contracts/{example.contract_id}/retention-release", {"amount": "1.00"})
     assert api.status_code == 409  # nothing more is held

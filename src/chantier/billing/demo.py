@@ -49,6 +49,15 @@ def load(company: Company, user: User) -> None:
             period_date=today,
             entries=[{"line_id": base[0].line_id, "mode": "cumulative_percent", "value": 50}],
         )
+        # Money received before any invoice could be issued: a credit on the client.
+        payment_services.client_credit_record(
+            user=user,
+            client=contract.client,
+            contract=contract,
+            date=today,
+            amount=Decimal("500.00"),
+            reference="ACOMPTE A LA COMMANDE",
+        )
         return
     down = issuing.invoice_issue(user=user, invoice=down)
     first = services.statement_save(
