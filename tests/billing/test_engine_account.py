@@ -115,3 +115,54 @@ def test_the_balance_adds_up_and_the_projection_ends_at_the_clients_credit(
     # Everything expected received, what remains is the money paid for no invoice: the
     # client's credit.
     assert projected == sum((p.amount for p in payments if p.applies_to == "credit"), D(0))
+
+
+def _invoice(id: int, payable: str, **extra: object) -> account.AccountInvoice:
+    values: dict[str, object] = {
+        "id": id,
+        "number": f"FA-{id}",
+        "kind": "progress",
+        "is_credit": False,
+        "issue_date": DAY0,
+        "due_date": DAY0 + timedelta(days=60),
+        "credited_invoice_id": None,
+        "net": D(payable),
+        "vat": D("0"),
+        "gross": D(payable),
+        "works_net": D(payable),
+        "retention": D("0"),
+        "deductions": D("0"),
+        "payable": D(payable),
+    }
+    values.update(extra)
+    return account.AccountInvoice(**values)  # type: ignore[arg-type]
+
+
+def test_a_credit_note_beyond_what_was_left_is_owed_back_never_overdue() -> None:
+    invoice = _invoice(1, "1000.00")
+    credit = _invoice(2, "-400.00", is_credit=True, credited_invoice_id=1, due_date=None)
+    paid = account.AccountPayment(1, 1, DAY0, D("800.00"), "payable")
+    result = account.final_account(
+        base_net=D("1000.00"),
+        invoices=[invoice, credit],
+        payments=[paid],
+        release_on=None,
+        today=DAY0 + timedelta(days=90),
+    )
+    [refund] = result.upcoming
+    assert (refund.kind, refund.debit, refund.overdue) == ("refund", D("200.00"), False)
+    assert refund.balance == D("0.00")
+    assert result.summary.left_to_pay == D("-200.00")
+
+
+def test_money_paid_on_no_invoice_is_shown_apart() -> None:
+    invoice = _invoice(1, "1000.00")
+    payments = [
+        account.AccountPayment(1, 1, DAY0, D("1000.00"), "payable"),
+        account.AccountPayment(2, None, DAY0, D("50.00"), "credit"),
+    ]
+    result = account.final_account(
+        base_net=D("1000.00"), invoices=[invoice], payments=payments, release_on=None, today=DAY0
+    )
+    assert (result.paid_on_invoices, result.unallocated) == (D("1000.00"), D("50.00"))
+    assert result.summary.paid == D("1050.00")

@@ -141,3 +141,28 @@ def test_releasing_the_retention_pays_it_on_each_invoice(
     )
     assert too_much.status_code == 422
     assert too_much.json()["errors"][0]["field"] == "amount"
+
+
+def test_a_private_individual_owes_no_l441_10_penalty(
+    alice_api: ApiClient, example: Example
+) -> None:
+    """L441-10 (interest and the 40 € indemnity) applies between professionals only."""
+    from chantier.billing.models import Invoice
+    from chantier.parties.models import Client
+
+    _down, first, _second = two_statements_after_a_down_payment(alice_api, example)
+    Invoice.objects.filter(pk=first["id"]).update(
+        due_date=timezone.localdate() - dt.timedelta(days=30)
+    )
+    [row] = alice_api.get("/invoices/overdue").json()["items"]
+    assert (row["late_interest"], row["recovery_indemnity"]) == (
+        "101.26",
+        "40.00",
+    )  # 10 140,00 × 12,15 % × 30 / 365
+    Client.objects.update(kind=Client.Kind.INDIVIDUAL)
+    [row] = alice_api.get("/invoices/overdue").json()["items"]
+    assert (row["left_to_pay"], row["late_interest"], row["recovery_indemnity"]) == (
+        "10140.00",
+        "0.00",
+        "0.00",
+    )

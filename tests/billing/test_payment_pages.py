@@ -85,11 +85,17 @@ def test_a_client_pays_without_an_invoice_then_on_one_of_its_invoices(
     choose = alice_client.get(url, {"client": client.pk})
     assert choose.status_code == 200
     assert [i.pk for i in choose.context["invoices"]] == [invoice["id"]]
+    assert choose.context["form"].fields["contract"].initial == example.contract_id
     common = {"client": client.pk, "date": today(), "method": "transfer"}
-    response = alice_client.post(url, {**common, "amount": "500", "invoice": ""})
+    response = alice_client.post(
+        url, {**common, "amount": "500", "invoice": "", "contract": example.contract_id}
+    )
     assert response.status_code == 302
     credit = Payment.objects.get()
     assert (credit.applies_to, credit.invoice_id, credit.amount) == ("credit", None, D("500.00"))
+    assert credit.contract_id == example.contract_id  # counted in the contract's décompte
+    account = alice_api.get(f"/contracts/{example.contract_id}/final-account").json()
+    assert account["summary"]["paid"] == "500.00"
     response = alice_client.post(url, {**common, "amount": "1000", "invoice": invoice["id"]})
     assert response.status_code == 302
     assert Invoice.objects.get(pk=invoice["id"]).paid_payable == D("1000.00")

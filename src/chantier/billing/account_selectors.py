@@ -238,6 +238,9 @@ class OverdueRow:
     days_late: int
     interest: Decimal
     indemnity: Decimal
+    # L441-10 penalties and the recovery indemnity are due between professionals only:
+    # a private individual owes neither (0 here).
+    professional: bool = True
 
     @property
     def total(self) -> Decimal:
@@ -246,20 +249,24 @@ class OverdueRow:
 
 def overdue_rows(invoices: list[Invoice], company: Company, today: dt.date) -> list[OverdueRow]:
     """Late interest accrued at the company's rate (L441-10, french-rules 6.B) and the
-    recovery indemnity, per overdue invoice (already annotated with left_payable)."""
+    recovery indemnity, per overdue invoice (already annotated with left_payable); none
+    for a private individual."""
     rows = []
     for invoice in invoices:
         days = (today - invoice.due_date).days if invoice.due_date else 0
         left = round2(invoice.left_payable)  # type: ignore[attr-defined]
+        professional = invoice.client.kind != Client.Kind.INDIVIDUAL
+        interest = engine_account.late_interest(
+            unpaid=left, annual_rate=company.late_penalty_rate, days_late=days
+        )
         rows.append(
             OverdueRow(
                 invoice=invoice,
                 left=left,
                 days_late=days,
-                interest=engine_account.late_interest(
-                    unpaid=left, annual_rate=company.late_penalty_rate, days_late=days
-                ),
-                indemnity=company.recovery_indemnity,
+                interest=interest if professional else ZERO,
+                indemnity=company.recovery_indemnity if professional else ZERO,
+                professional=professional,
             )
         )
     return rows

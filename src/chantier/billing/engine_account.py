@@ -34,6 +34,7 @@ RETENTION_PAYMENT = "retention_payment"
 CLIENT_CREDIT = "client_credit"
 GUARANTEE_END = "guarantee_end"
 DUE = "due"  # upcoming: what is left of an invoice at its due date
+REFUND = "refund"  # upcoming: credited beyond what was left, owed back to the client
 RELEASE = "release"  # upcoming: the retention held, at its release date
 
 PAYABLE = "payable"
@@ -127,6 +128,19 @@ class FinalAccount:
     upcoming: tuple[Entry, ...]
     release_date: date | None
     guarantee: bool
+    unallocated: Decimal = ZERO  # paid on no invoice: a credit on the client
+
+    @property
+    def paid_on_invoices(self) -> Decimal:
+        return sum((row.paid for row in self.invoices), ZERO)
+
+    @property
+    def retention_total(self) -> Decimal:
+        return sum((row.invoice.retention for row in self.invoices), ZERO)
+
+    @property
+    def payable_total(self) -> Decimal:
+        return sum((row.invoice.payable for row in self.invoices), ZERO)
 
 
 def release_date(
@@ -205,6 +219,7 @@ def final_account(
         upcoming=tuple(upcoming),
         release_date=release_on,
         guarantee=guarantee,
+        unallocated=sum((p.amount for p in payments if p.applies_to == CREDIT), ZERO),
     )
 
 
@@ -300,16 +315,17 @@ def _upcoming(
     entries = []
     for day, kind, reference, invoice_id, amount in dues:
         balance += amount
+        refund = kind == DUE and amount < 0
         entries.append(
             Entry(
                 date=day,
-                kind=kind,
+                kind=REFUND if refund else kind,
                 reference=reference,
                 invoice_id=invoice_id,
                 debit=-amount if amount < 0 else ZERO,
                 credit=amount if amount > 0 else ZERO,
                 balance=balance,
-                overdue=day is not None and day < today,
+                overdue=not refund and day is not None and day < today,
             )
         )
     return entries

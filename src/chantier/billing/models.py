@@ -162,6 +162,11 @@ class Invoice(models.Model):
     def is_statement(self) -> bool:
         return self.kind in STATEMENT_KINDS
 
+    @property
+    def paid_total(self) -> Decimal:
+        """Received on this invoice: the payable part and the retention released."""
+        return self.paid_payable + self.paid_retention
+
 
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):

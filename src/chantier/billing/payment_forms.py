@@ -4,6 +4,7 @@ French way ("1 234,56"); the services check the business rules."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +62,11 @@ class ClientPaymentForm(FrenchDecimalsMixin, forms.Form):
 
     client = forms.ChoiceField(label=_("Client"))
     invoice = forms.ChoiceField(label=_("Invoice"), required=False)
+    contract = forms.ChoiceField(
+        label=_("Contract"),
+        required=False,
+        help_text=_("Without an invoice: the contract whose final account counts the payment."),
+    )
     date = _date_field(_("Date received"))
     amount = _amount_field(_("Amount"))
     method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.TRANSFER)
@@ -76,6 +82,7 @@ class ClientPaymentForm(FrenchDecimalsMixin, forms.Form):
         *args: Any,
         clients: list[tuple[int, str]],
         invoices: list[tuple[int, str]],
+        contracts: Sequence[tuple[int, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +90,9 @@ class ClientPaymentForm(FrenchDecimalsMixin, forms.Form):
         self.fields["date"].initial = timezone.localdate()
         self.fields["client"].choices = [("", "—"), *clients]
         self.fields["invoice"].choices = [("", _("No invoice: a credit on the client")), *invoices]
+        self.fields["contract"].choices = [("", "—"), *contracts]
+        if len(contracts) == 1:
+            self.fields["contract"].initial = contracts[0][0]
 
 
 class PaymentDeleteForm(forms.Form):

@@ -123,14 +123,17 @@ def payment_record(
     left = left_on_invoice(invoice, applies_to)
     excess = value - max(left, ZERO)
     if excess > 0 and not excess_as_credit:
-        raise DomainError(
-            _(
+        if applies_to == AppliesTo.RETENTION:
+            message = _(
+                "This is more than the retention left to release (%(left)s). Record the "
+                "excess as a credit on the client, or correct the amount."
+            )
+        else:
+            message = _(
                 "This is more than is left to pay (%(left)s). Record the excess as a credit "
                 "on the client, or correct the amount."
             )
-            % {"left": euros(max(left, ZERO))},
-            field="amount",
-        )
+        raise DomainError(message % {"left": euros(max(left, ZERO))}, field="amount")
     common = {
         "company_id": invoice.company_id,
         "client_id": invoice.client_id,

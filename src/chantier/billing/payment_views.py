@@ -134,10 +134,27 @@ def payment_new(request: HttpRequest) -> HttpResponse:
         (invoice.pk, f"{invoice.number} — {_euros(invoice.left_payable)}")  # type: ignore[attr-defined]
         for invoice in invoices
     ]
-    initial = {"client": chosen.pk if chosen else ""}
+    contracts = (
+        list(
+            Contract.objects.filter(client=chosen)
+            .exclude(status=Contract.Status.FINISHED)
+            .order_by("-created_at")
+            .values_list("pk", "reference", "title")[:100]
+        )
+        if chosen is not None
+        else []
+    )
+    contract_choices = [(pk, reference or title) for pk, reference, title in contracts]
+    initial: dict[str, Any] = {"client": chosen.pk if chosen else ""}
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = request.GET["invoice"]
-    form = ClientPaymentForm(posted(request), clients=clients, invoices=choices, initial=initial)
+    form = ClientPaymentForm(
+        posted(request),
+        clients=clients,
+        invoices=choices,
+        contracts=contract_choices,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid() and chosen is not None:
         data = form.cleaned_data
         common = {key: data[key] for key in ("date", "amount", "method", "reference", "note")}
@@ -151,9 +168,10 @@ def payment_new(request: HttpRequest) -> HttpResponse:
                     **common,
                 )
             else:
+                contract = _contract(company, data["contract"] or "")
                 payments = [
                     payment_services.client_credit_record(
-                        user=user, client=chosen, contract=None, **common
+                        user=user, client=chosen, contract=contract, **common
                     )
                 ]
         except DomainError as exc:

@@ -84,6 +84,28 @@ def open_reserves(contract: Contract) -> int:
     return open_reserve_count(contract)
 
 
+def _reserves_warning(contract: Contract, count: int) -> str:
+    """Private contracts: réserves do not block the release (loi 71-584 art. 2); public
+    ones: the refund waits until they are lifted (CCP R2191-35)."""
+    if contract.procurement == Contract.Procurement.PUBLIC:
+        text = ngettext(
+            "%(count)d réserve is still open. In a public contract the refund waits until "
+            "it is lifted (CCP R2191-35): confirm only if the buyer released the retention.",
+            "%(count)d réserves are still open. In a public contract the refund waits until "
+            "they are lifted (CCP R2191-35): confirm only if the buyer released the retention.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)d réserve is still open. The release is not blocked by it in a "
+            "private contract (loi 71-584 art. 2): confirm to record it.",
+            "%(count)d réserves are still open. The release is not blocked by them in a "
+            "private contract (loi 71-584 art. 2): confirm to record it.",
+            count,
+        )
+    return text % {"count": count}
+
+
 @transaction.atomic
 def retention_release(
     *,
@@ -119,16 +141,7 @@ def retention_release(
     _check_date(user, date)
     reserves = open_reserves(contract)
     if reserves and not confirmed:
-        raise NeedsConfirmation(
-            ngettext(
-                "%(count)d réserve is still open. The release is not blocked by it in a "
-                "private contract (loi 71-584 art. 2): confirm to record it.",
-                "%(count)d réserves are still open. The release is not blocked by them in a "
-                "private contract (loi 71-584 art. 2): confirm to record it.",
-                reserves,
-            )
-            % {"count": reserves}
-        )
+        raise NeedsConfirmation(_reserves_warning(contract, reserves))
     release = RetentionRelease.objects.create(
         company_id=contract.company_id,
         contract=contract,
