@@ -236,6 +236,12 @@ def get_payment(request: HttpRequest, payment_id: int) -> dict[str, Any]:
     "/payments/{payment_id}",
     response=responses({204: None, **ANSWERS}),
     summary="Delete a payment recorded by mistake (administrators, with a reason)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PaymentDeleteIn.model_json_schema()}},
+        }
+    },
 )
 def delete_payment(request: HttpRequest, payment_id: int) -> Status[Any]:
     user = acting_user(request)
