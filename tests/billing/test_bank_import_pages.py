@@ -4,6 +4,7 @@ recorded; readers and other companies refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -330,3 +332,129 @@ def test_the_confirmation_page_reads_a_fixed_number_of_queries(
         response = upload(alice_client, rows)
     assert response.status_code == 200
     assert len(response.context["screen"].rows) == 81
+
+
+def yesterday() -> str:
+    return f"{timezone.localdate() - dt.timedelta(days=1):%d/%m/%Y}"
+
+
+def test_an_invoice_issued_after_the_line_is_not_proposed_and_refused_when_chosen(
+    alice_client: Any, alice_api: ApiClient, example: Example
+) -> None:
+    """The reviewer's statement: a line of 21/11 naming an invoice issued on 26/11."""
+    a = first_statement(alice_api, example)  # issued today
+    text = (
+        "Date;Libellé;Montant\r\n"
+        f"{yesterday()};VIR SCI LES TILLEULS {a['number']};14 820,00\r\n"
+        f"{yesterday()};VIR SCI LES TILLEULS;14 820,00\r\n"
+        f"{day()};VIR SCI LES TILLEULS SOLDE;14 820,00\r\n"
+    )
+    response = alice_client.post(UPLOAD, {"file": SimpleUploadedFile("r.csv", text.encode())})
+    assert response.status_code == 200
+    first, second, third = response.context["screen"].rows
+    # Neither by its number nor by its amount before its issue date; on the day, yes.
+    assert (first.proposal.invoice, first.ticked, first.target) == (None, False, "")
+    assert [ref.id for ref in first.proposal.issued_after] == [a["id"]]
+    assert (second.proposal.invoice, second.proposal.same_amount) == (None, 0)
+    assert third.proposal.invoice is not None and third.proposal.invoice.id == a["id"]
+    html = response.content.decode()
+    assert 'class="issued-after"' in html
+    issued_on = Invoice.objects.get(pk=a["id"]).issue_date
+    assert f"{issued_on:%d/%m/%Y}" in html
+    # Chosen by hand: refused before anything is recorded, naming the line and the invoice.
+    before = fingerprint()
+    refused = alice_client.post(
+        CONFIRM, choices(response, tick=[2, 4], **{"target_2": f"invoice:{a['id']}"})
+    )
+    assert refused.status_code == 422
+    assert fingerprint() == before
+    label = f"VIR SCI LES TILLEULS {a['number']}"
+    line = BankLine(2, timezone.localdate() - dt.timedelta(days=1), D("14820.00"), label)
+    error = refused.context["error"]
+    assert error.startswith(bank_import_services.LineRefused(line, "").message)
+    assert a["number"] in error and f"{issued_on:%d/%m/%Y}" in error
+    # The same line as a credit on the client is recorded.
+    client = Invoice.objects.get(pk=a["id"]).client
+    done = alice_client.post(
+        CONFIRM, choices(response, tick=[2], **{"target_2": f"client:{client.pk}"})
+    )
+    assert done.status_code == 302
+    assert Payment.objects.get().applies_to == "credit"
+
+
+def test_extra_columns_are_named_on_the_confirmation_screen(
+    alice_client: Any, alice_api: ApiClient, example: Example
+) -> None:
+    a = first_statement(alice_api, example)
+    text = (
+        "Date;Libellé;Montant;Catégorie\r\n"
+        f"{day()};VIR SCI LES TILLEULS {a['number']};100,00;Virements reçus\r\n"
+    )
+    response = alice_client.post(UPLOAD, {"file": SimpleUploadedFile("r.csv", text.encode())})
+    assert response.status_code == 200
+    assert response.context["screen"].parsed.ignored_columns == ["Catégorie"]
+    html = response.content.decode()
+    assert escape(_("Ignored columns: %(columns)s") % {"columns": "Catégorie"}) in html
+    # Still recorded as before.
+    assert alice_client.post(CONFIRM, choices(response)).status_code == 302
+    assert Payment.objects.get().invoice_id == a["id"]
+
+
+def test_the_number_in_a_detail_column_is_found_and_kept_as_the_reference(
+    alice_client: Any, alice_api: ApiClient, example: Example
+) -> None:
+    a = first_statement(alice_api, example)
+    text = (
+        "Date de l'opération;Libellé;Détail de l'écriture;Montant de l'opération;Devise\r\n"
+        f"{day()};VIR RECU 7412589630;DE: SCI LES TILLEULS MOTIF: {a['number']};"
+        "5 000,00;EUR\r\n"
+    )
+    response = alice_client.post(
+        UPLOAD, {"file": SimpleUploadedFile("sg.csv", text.encode("cp1252"))}
+    )
+    assert response.status_code == 200
+    [row] = response.context["screen"].rows
+    assert (row.proposal.invoice.id, row.proposal.found_by, row.ticked) == (
+        a["id"],
+        BY_NUMBER,
+        True,
+    )
+    html = response.content.decode()
+    assert escape(f"DE: SCI LES TILLEULS MOTIF: {a['number']}") in html
+    assert escape(_("Ignored columns: %(columns)s") % {"columns": "Devise"}) in html
+    done = alice_client.post(CONFIRM, choices(response))  # through the token
+    assert done.status_code == 302
+    payment = Payment.objects.get()
+    assert (payment.invoice_id, payment.amount) == (a["id"], D("5000.00"))
+    assert payment.reference == f"VIR RECU 7412589630 · DE: SCI LES TILLEULS MOTIF: {a['number']}"
+
+
+def test_debit_lines_are_listed_in_a_collapsed_section_and_dates_do_not_wrap(
+    alice_client: Any, alice_api: ApiClient, example: Example
+) -> None:
+    a = first_statement(alice_api, example)
+    rows = [
+        (f"VIR {a['number']}", "100,00"),
+        ("PRLV URSSAF COTISATIONS", "-350,00"),
+        ("FRAIS TENUE DE COMPTE", "-12,50"),
+    ]
+    response = upload(alice_client, rows)
+    parsed = response.context["screen"].parsed
+    assert [(x.line, x.amount, x.label) for x in parsed.debit_lines] == [
+        (3, D("-350.00"), "PRLV URSSAF COTISATIONS"),
+        (4, D("-12.50"), "FRAIS TENUE DE COMPTE"),
+    ]
+    html = response.content.decode()
+    section = html[html.index('<details id="debits">') :]
+    section = section[: section.index("</details>")]
+    assert '<details id="debits">' in html and " open" not in section.split(">")[0]
+    assert "PRLV URSSAF COTISATIONS" in section and "FRAIS TENUE DE COMPTE" in section
+    assert f'<td class="nowrap"><time datetime="{timezone.localdate():%Y-%m-%d}">' in section
+    assert section.count('class="num nowrap"') == 2
+    # The lines to record: date and amount cells do not wrap either.
+    table = html[html.index('id="bank-lines"') :]
+    assert f'<td class="nowrap"><time datetime="{timezone.localdate():%Y-%m-%d}">' in table
+    # Shown again from the token after a refusal.
+    refused = alice_client.post(CONFIRM, choices(response, tick=[2], target_2=""))
+    assert refused.status_code == 422
+    assert "FRAIS TENUE DE COMPTE" in refused.content.decode()

@@ -262,3 +262,115 @@ def test_a_line_recorded_before_is_not_proposed() -> None:
         [line(1, "500.00", "VIR M MARTIN")], by_number={}, unpaid=[D_], recorded={"key1"}
     )
     assert proposal.recorded and proposal.invoice is None
+
+
+# --- extra columns, detail columns, debit lines ---------------------------------------------
+
+
+def test_extra_columns_are_read_past_and_named() -> None:
+    content = (
+        "Date;Libellé;Montant;Catégorie;Solde\n"
+        "20/11/2026;VIR SCI LES TILLEULS;1 140,00;Virements reçus;12 000,00\n"
+    ).encode("cp1252")
+    statement = parse_statement(content)
+    assert rows(statement) == [(2, dt.date(2026, 11, 20), D("1140.00"), "VIR SCI LES TILLEULS")]
+    assert statement.ignored_columns == ("Catégorie", "Solde")
+    assert statement.detail_columns == ()
+    # A file with only the columns read ignores none.
+    assert parse_statement(b"Date;Libelle;Montant\n20/11/2026;VIR;1,00\n").ignored_columns == ()
+
+
+def test_a_societe_generale_export_the_number_in_the_detail_column() -> None:
+    """Société Générale writes the transfer's reference in "Détail de l'écriture"."""
+    content = (
+        '="0301234567890";Compte courant;\n'
+        "Date de l'opération;Libellé;Détail de l'écriture;Montant de l'opération;Devise\n"
+        "21/11/2026;VIR RECU 7412589630;DE: SCI LES TILLEULS MOTIF: FA2026-00002;1 140,00;EUR\n"
+        "22/11/2026;PRELEVEMENT EUROPEEN;DE: URSSAF;-350,00;EUR\n"
+    ).encode("cp1252")
+    statement = parse_statement(content)
+    [line_2] = statement.lines
+    assert (line_2.label, line_2.detail) == (
+        "VIR RECU 7412589630",
+        "DE: SCI LES TILLEULS MOTIF: FA2026-00002",
+    )
+    assert statement.detail_columns == ("Détail de l'écriture",)
+    assert statement.ignored_columns == ("Devise",)
+    # The key is the label's: adding the detail column does not change the key of a line
+    # imported before from an export without it.
+    plain = parse_statement(
+        "Date;Libellé;Montant\n21/11/2026;VIR RECU 7412589630;1 140,00\n".encode()
+    )
+    assert line_2.key == plain.lines[0].key
+    [proposal] = propose(statement.lines, by_number=by_number(B), unpaid=[A, B, C], recorded=set())
+    assert (proposal.invoice, proposal.found_by) == (B, BY_NUMBER)
+    assert line_2.reference == "VIR RECU 7412589630 · DE: SCI LES TILLEULS MOTIF: FA2026-00002"
+
+
+@pytest.mark.parametrize("header", ["Détail", "Référence", "Motif", "Libellé complémentaire"])
+def test_other_detail_columns_are_searched_too(header: str) -> None:
+    content = f"Date;Libellé;{header};Montant\n21/11/2026;VIREMENT;FA2026-00002;1 140,00\n"
+    [line_2] = parse_statement(content.encode()).lines
+    assert line_2.detail == "FA2026-00002"
+    [proposal] = propose([line_2], by_number=by_number(B), unpaid=[B, C], recorded=set())
+    assert proposal.invoice == B
+
+
+def test_debit_lines_are_listed_with_their_date_label_and_amount() -> None:
+    statement = read("bank_semicolon_cp1252.csv")
+    assert [(x.line, x.date, x.amount, x.label) for x in statement.debit_lines] == [
+        (6, dt.date(2026, 11, 3), D("-1234.56"), "PRLV EDF Électricité"),
+    ]
+    content = (
+        "Date;Libellé;Crédit;Débit\n"
+        "02/11/2026;FRAIS;;12,50\n"
+        "03/11/2026;VIR;100,00;\n"
+        "04/11/2026;ANNULATION;0,00;\n"
+    )
+    statement = parse_statement(content.encode())
+    assert statement.debits == 2
+    assert [(x.line, x.amount, x.label) for x in statement.debit_lines] == [
+        (2, D("-12.50"), "FRAIS"),
+        (4, D("0.00"), "ANNULATION"),
+    ]
+
+
+# --- invoices issued after the line ----------------------------------------------------------
+
+
+def dated(ref: InvoiceRef, day: dt.date) -> InvoiceRef:
+    return InvoiceRef(ref.id, ref.number, ref.client_id, ref.client_name, ref.left, day)
+
+
+def test_an_invoice_issued_after_the_line_is_not_proposed_by_number() -> None:
+    """A line of 21/11 naming an invoice issued on 26/11: the money came first, it cannot
+    pay that invoice (payment_record refuses a payment dated before its invoice)."""
+    later = dated(B, dt.date(2026, 11, 26))
+    on_the_day = BankLine(1, dt.date(2026, 11, 21), D("1140.00"), "VIR FA2026-00002", "k1")
+    [proposal] = propose([on_the_day], by_number=by_number(later), unpaid=[later], recorded=set())
+    assert (proposal.invoice, proposal.issued_after) == (None, (later,))
+    # Not another invoice of the same amount either: the label says which one it pays.
+    other = dated(C, dt.date(2026, 11, 1))
+    [proposal] = propose(
+        [on_the_day], by_number=by_number(later), unpaid=[later, other], recorded=set()
+    )
+    assert (proposal.invoice, proposal.same_amount) == (None, 0)
+    # Issued the same day: proposed.
+    same_day = dated(B, dt.date(2026, 11, 21))
+    [proposal] = propose(
+        [on_the_day], by_number=by_number(same_day), unpaid=[same_day], recorded=set()
+    )
+    assert (proposal.invoice, proposal.issued_after) == (same_day, ())
+
+
+def test_an_invoice_issued_after_the_line_is_not_proposed_by_amount() -> None:
+    later = dated(D_, dt.date(2026, 11, 26))
+    before = BankLine(1, dt.date(2026, 11, 21), D("500.00"), "VIR M MARTIN", "k1")
+    after = BankLine(2, dt.date(2026, 11, 27), D("500.00"), "VIR M MARTIN", "k2")
+    first, second = propose([before, after], by_number={}, unpaid=[later], recorded=set())
+    assert (first.invoice, first.same_amount) == (None, 0)
+    assert second.invoice == later
+    # Two invoices of the amount, one issued after the line: the other one is the match.
+    earlier = InvoiceRef(5, "FA2026-00005", 40, "Durand", D("500.00"), dt.date(2026, 11, 2))
+    [proposal] = propose([before], by_number={}, unpaid=[earlier, later], recorded=set())
+    assert (proposal.invoice, proposal.found_by) == (earlier, BY_AMOUNT)

@@ -7,6 +7,7 @@ button for writers only, the totals row and a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,13 +15,19 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from playwright.sync_api import expect
 
 from chantier.billing.models import Invoice
-from tests.billing.conftest import Example, make_contract, quote_line
+from chantier.core.services import api_token_create
+from chantier.parties.models import Client
+from tests.billing.conftest import Example, make_contract, quote_line, seller_identity
 from tests.billing.test_api_examples import issued, statement
 from tests.billing.test_final_account_api import pay
 from tests.conftest import ApiClient, World
+from tests.e2e.conftest import _new_page, browser  # noqa: F401  (the browser fixture)
+from tests.quotes.test_browser import _log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +224,105 @@ def test_the_page_runs_a_constant_number_of_queries(
     assert len(four.context["rows"]) == 4
     # Oldest due date first.
     assert [row.days_late for row in four.context["rows"]] == [30, 7, 6, 5]
+
+
+def make_individual(name: str = "SCI Les Tilleuls") -> None:
+    Client.objects.filter(name=name).update(kind=Client.Kind.INDIVIDUAL, name="M. Lefèvre")
+
+
+def test_a_private_individual_owes_no_l441_10_penalties_nor_indemnity(
+    alice_client: HttpClient, alice_api: ApiClient, example: Example
+) -> None:
+    """L441-10 penalties and the 40 € indemnity are due between professionals only."""
+    overdue_statement(alice_api, example, days=30)
+    make_individual()
+
+    page = alice_client.get(URL)
+
+    [row] = page.context["rows"]
+    assert (row.professional, row.left, row.interest, row.indemnity, row.total) == (
+        False,
+        Decimal("14820.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("14820.00"),
+    )
+    assert page.context["totals"]["total"] == Decimal("14820.00")
+    html = plain(page.content.decode())
+    assert escape(_("private individual: no L441-10 penalties")) in html
+    assert "148,00 €" not in html and "40,00 €" not in html and "15 008,00 €" not in html
+
+
+def test_a_company_client_shows_no_private_individual_mention(
+    alice_client: HttpClient, alice_api: ApiClient, example: Example
+) -> None:
+    overdue_statement(alice_api, example, days=30)
+    html = alice_client.get(URL).content.decode()
+    assert escape(_("private individual: no L441-10 penalties")) not in html
+
+
+# --- the page fits the screen (a real browser) -----------------------------------------------
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Iterator[Any]:  # noqa: F811
+    """A desktop page of the e2e fixtures, named so as not to shadow the `page` variables
+    of the tests above."""
+    yield from _new_page(browser, {"width": 1300, "height": 900})
+
+
+@pytest.mark.browser
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True)
+def test_the_table_fits_1300_and_390_pixels_and_names_wrap_by_word(
+    browser_page: Any,
+    live_server: Any,
+    world: World,
+) -> None:
+    """The reviewer's page at 1 300 px was 1 456 px wide, the client's name broken letter
+    by letter ("Agen ce Rhôn e Habit at")."""
+    seller_identity(world.company_a)
+    api = ApiClient(api_token_create(user=world.alice))
+    example = make_contract(
+        api,
+        world.company_a,
+        [
+            quote_line("L1 Terrassement", "forfait", "1", "10000.00"),
+            quote_line("L2 Maçonnerie", "m²", "250", "80.00"),
+            quote_line("L3 Charpente", "forfait", "1", "1000.00"),
+        ],
+    )
+    overdue_statement(api, example, days=15)
+    Client.objects.filter(company=world.company_a).update(name="Agence Rhône Habitat")
+    page = browser_page
+    _log_in(page, live_server, world.alice)
+    for width in (1300, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}{URL}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        # Each word of the name on one line: no cell narrower than its longest word.
+        words = page.evaluate(
+            """() => {
+              const cell = document.querySelector('#overdue tbody td.name');
+              const range = document.createRange();
+              const node = cell.firstChild;
+              return ['Agence', 'Rhône', 'Habitat'].map(word => {
+                const start = node.textContent.indexOf(word);
+                range.setStart(node, start);
+                range.setEnd(node, start + word.length);
+                return range.getClientRects().length;
+              });
+            }"""
+        )
+        assert words == [1, 1, 1], (width, words)
+        # Amounts and dates on one line.
+        total = page.locator("#overdue tbody td.num strong").first
+        assert total.evaluate("e => e.getClientRects().length") == 1
+        assert total.bounding_box()["height"] < 30
+    page.set_viewport_size({"width": 1300, "height": 900})
+    page.goto(f"{live_server.url}{URL}")
+    expect(page.locator("#overdue a.button")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 900})
+    expect(page.locator("#overdue a.button")).to_be_hidden()
+    expect(page.locator("#overdue .narrow-only a")).to_be_visible()
+    assert page.problems == []

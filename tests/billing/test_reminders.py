@@ -7,15 +7,18 @@ credit note, an invoice not yet due or paid, a reader and another company."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
-from chantier.billing import reminders
+from chantier.billing import documents, reminders
 from chantier.billing.models import Invoice
 from chantier.core.models import AuditEntry
 from chantier.einvoice.embed import extract_xml
@@ -201,3 +204,64 @@ def test_an_invalid_form_is_shown_again(
     assert answer.status_code == 400
     assert answer.context["form"].errors
     assert not OutboxMessage.objects.exists()
+
+
+def signature(body: str) -> list[str]:
+    """The lines after the closing formula."""
+    return body.split("salutations distinguées.")[1].strip().splitlines()
+
+
+@pytest.mark.django_db
+def test_the_letter_names_the_invoice_once_and_is_signed_by_a_name_not_a_username(
+    alice_client: Any, alice_api: ApiClient, example: Example, world: Any
+) -> None:
+    """Not "notre facture de situation n° 1 n° FA2026-00002 … alice"."""
+    invoice = overdue_statement(alice_api, example, days=30)
+    with_email()
+    with translation.override(settings.LANGUAGE_CODE):  # the letter's language
+        title = documents.document_title(Invoice.objects.get(pk=invoice["id"]))
+
+    initial = alice_client.get(url_of(invoice)).context["form"].initial
+
+    body = initial["body"]
+    assert f"notre {title.lower()} ({invoice['number']}) du " in body
+    assert f"n° {invoice['number']}" not in body
+    assert f"{title} ({invoice['number']})" in initial["subject"]
+    # alice has no full name: the letter is signed by the company, not "alice".
+    assert "alice" not in body
+    assert signature(body)[0] == world.company_a.name
+    # With a full name, the name then the company.
+    world.alice.first_name, world.alice.last_name = "Alice", "Martin"
+    world.alice.save(update_fields=["first_name", "last_name"])
+    body = alice_client.get(url_of(invoice)).context["form"].initial["body"]
+    assert signature(body)[:2] == ["Alice Martin", world.company_a.name]
+
+
+@pytest.mark.django_db
+def test_a_private_individual_is_claimed_what_is_left_and_no_penalties(
+    alice_client: Any, alice_api: ApiClient, example: Example
+) -> None:
+    """L441-10 penalties and the recovery indemnity are due between professionals only."""
+    invoice = overdue_statement(alice_api, example, days=30)
+    with_email()
+    Client.objects.filter(name="SCI Les Tilleuls").update(kind=Client.Kind.INDIVIDUAL)
+
+    page = alice_client.get(url_of(invoice))
+
+    row = page.context["row"]
+    assert (row.professional, row.interest, row.indemnity, row.total) == (
+        False,
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("14820.00"),
+    )
+    body = plain(page.context["form"].initial["body"])
+    assert "14 820,00 €" in body and "30 jours" in body
+    for claim in ("L441-10", "D441-5", "Pénalités", "Indemnité", "40,00 €", "148,00 €"):
+        assert claim not in body, claim
+    html = plain(page.content.decode())
+    assert escape(_("private individual: no L441-10 penalties")) in html
+    # Sent as shown: the audit records no interest nor indemnity.
+    assert alice_client.post(url_of(invoice), form_data(page)).status_code == 302
+    [audit] = AuditEntry.objects.filter(action="invoice_reminder")
+    assert (audit.data["interest"], audit.data["indemnity"]) == ("0.00", "0.00")

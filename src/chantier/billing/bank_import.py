@@ -14,6 +14,7 @@ most once per company (Payment.bank_line_key is unique).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -61,6 +62,19 @@ LABEL_HEADERS = (
     "description",
 )
 AMOUNT_HEADERS = ("montant", "amount", "montant operation", "montant de l'operation")
+# Columns that complete the label: searched for invoice numbers and client names too
+# (Société Générale writes the transfer's reference in "Détail de l'écriture").
+DETAIL_HEADERS = (
+    "detail de l'ecriture",
+    "detail de l'operation",
+    "detail",
+    "details",
+    "libelle complementaire",
+    "complement de libelle",
+    "informations complementaires",
+    "reference",
+    "motif",
+)
 CREDIT_HEADERS = ("credit", "credits")
 DEBIT_HEADERS = ("debit", "debits")
 
@@ -82,6 +96,17 @@ class BankLine:
     amount: Decimal
     label: str
     key: str = ""
+    detail: str = ""  # the detail columns' text (not part of the key)
+
+    @property
+    def text(self) -> str:
+        """The label and its detail: where invoice numbers and client names are looked for."""
+        return f"{self.label} {self.detail}".strip()
+
+    @property
+    def reference(self) -> str:
+        """What a payment recorded from this line keeps as its reference."""
+        return (f"{self.label} · {self.detail}" if self.detail else self.label)[:100]
 
 
 @dataclass(frozen=True)
@@ -98,15 +123,31 @@ class Columns:
     credit: int | None
     debit: int | None
     names: tuple[str, ...]
+    details: tuple[int, ...] = ()
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The named columns of the header row that are not read (real exports have
+        more columns: category, balance, account number…)."""
+        used = {self.date, self.label, self.amount, self.credit, self.debit, *self.details}
+        named = (name for index, name in enumerate(self.names) if index not in used and name)
+        return tuple(dict.fromkeys(named))
+
+    @property
+    def detail_names(self) -> tuple[str, ...]:
+        return tuple(self.names[index] for index in self.details)
 
 
 @dataclass
 class Statement:
     lines: list[BankLine] = field(default_factory=list)
     debits: int = 0  # debit (and zero) lines, skipped
+    debit_lines: list[BankLine] = field(default_factory=list)  # the same, as read (no key)
     skipped: list[SkippedRow] = field(default_factory=list)
     delimiter: str = ";"
     encoding: str = "utf-8"
+    ignored_columns: tuple[str, ...] = ()  # header names of the columns not read
+    detail_columns: tuple[str, ...] = ()  # header names of the columns read with the label
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -165,6 +206,10 @@ def find_columns(cells: Sequence[str]) -> Columns | None:
     debit = _find(names, DEBIT_HEADERS)
     if date is None or label is None or (amount is None and credit is None):
         return None
+    taken = {date, label, amount, credit, debit}
+    details = tuple(
+        index for index, name in enumerate(names) if name in DETAIL_HEADERS and index not in taken
+    )
     return Columns(
         date=date,
         label=label,
@@ -172,6 +217,7 @@ def find_columns(cells: Sequence[str]) -> Columns | None:
         credit=None if amount is not None else credit,
         debit=None if amount is not None else debit,
         names=tuple(cell.strip() for cell in cells),
+        details=details,
     )
 
 
@@ -298,7 +344,10 @@ def parse_statement(content: bytes) -> Statement:
 
     Refused as a whole (StatementRefused) when the file is too large, not text, has no
     recognisable header or too many rows; a row with a bad date or amount is skipped and
-    listed with its line number; debit lines are counted and skipped."""
+    listed with its line number; debit lines are listed and skipped. Columns the
+    header names beyond the date, label and amount are ignored (and reported), except
+    detail columns (Détail de l'écriture, Référence, Motif…) read with the label: the
+    invoice number is looked for in them too."""
     if len(content) > MAX_BYTES:
         raise StatementRefused(
             _("The file is too large (%(most)s MB at most).") % {"most": MAX_BYTES // 1024**2}
@@ -316,7 +365,12 @@ def parse_statement(content: bytes) -> Statement:
         first = [cells for _n, cells in _rows(text, _delimiters(text)[0])][:HEADER_SEARCH_ROWS]
         raise _refuse_columns(first)
     header_line, columns = found
-    statement = Statement(delimiter=delimiter, encoding=encoding)
+    statement = Statement(
+        delimiter=delimiter,
+        encoding=encoding,
+        ignored_columns=columns.ignored,
+        detail_columns=columns.detail_names,
+    )
     read: list[BankLine] = []
     rows = 0
     for number, cells in _rows(text, delimiter):
@@ -344,19 +398,22 @@ def parse_statement(content: bytes) -> Statement:
             )
             statement.skipped.append(SkippedRow(number, reason))
             continue
+        label = clean_label(_cell(cells, columns.label))
+        detail = clean_label(" ".join(_cell(cells, index) for index in columns.details))
         if amount <= 0:
             statement.debits += 1
+            statement.debit_lines.append(BankLine(number, day, amount, label, detail=detail))
             continue
         if amount > MAX_AMOUNT:
             statement.skipped.append(SkippedRow(number, _("The amount is too large.")))
             continue
-        read.append(BankLine(number, day, amount, clean_label(_cell(cells, columns.label))))
+        read.append(BankLine(number, day, amount, label, detail=detail))
     seen: Counter[tuple[dt.date, Decimal, str]] = Counter()
     for line in read:
         identity = (line.date, line.amount, line.label.casefold())
         seen[identity] += 1
         key = line_key(line.date, line.amount, line.label, seen[identity])
-        statement.lines.append(BankLine(line.line, line.date, line.amount, line.label, key))
+        statement.lines.append(dataclasses.replace(line, key=key))
     return statement
 
 
@@ -377,6 +434,11 @@ class InvoiceRef:
     client_id: int
     client_name: str
     left: Decimal
+    issue_date: dt.date | None = None
+
+    def payable_on(self, day: dt.date) -> bool:
+        """A payment dated `day` may be recorded on it: not before its issue date."""
+        return self.issue_date is None or self.issue_date <= day
 
 
 @dataclass(frozen=True)
@@ -386,6 +448,9 @@ class Proposal:
     found_by: str = ""
     same_amount: int = 0  # unpaid invoices of exactly this amount, when none was chosen
     recorded: bool = False  # the line was imported before: it cannot be recorded again
+    # Invoices the label names but issued after the line's date: not proposed (a payment
+    # cannot be dated before its invoice), shown so the user knows why.
+    issued_after: tuple[InvoiceRef, ...] = ()
 
     @property
     def over(self) -> bool:
@@ -428,34 +493,45 @@ def propose(
 ) -> list[Proposal]:
     """One proposal per line, in the file's order.
 
-    An invoice number of the company found in the label wins (when the label names
-    several, the one whose amount left equals the line's); else an unpaid invoice whose
-    amount left is exactly the line's, if it is the only one, or the only one of them
-    whose client is named in the label; else none. What a proposal takes is deducted
-    from the invoice's amount left for the lines after it, so two lines are never both
-    proposed for the last euros of one invoice. `by_number` maps upper-cased numbers."""
+    An invoice number of the company found in the label (or its detail) wins (when the
+    label names several, the one whose amount left equals the line's); else an unpaid
+    invoice whose amount left is exactly the line's, if it is the only one, or the only
+    one of them whose client is named in the label; else none. Only invoices issued on
+    or before the line's date are proposed: money received before an invoice cannot pay
+    it (a label naming only such invoices gets no proposal, the invoices noted). What a
+    proposal takes is deducted from the invoice's amount left for the lines
+    after it, so two lines are never both proposed for the last euros of one invoice.
+    `by_number` maps upper-cased numbers."""
     left = {ref.id: ref.left for ref in [*unpaid, *by_number.values()]}
 
     def current(ref: InvoiceRef) -> InvoiceRef:
-        return InvoiceRef(ref.id, ref.number, ref.client_id, ref.client_name, left[ref.id])
+        return dataclasses.replace(ref, left=left[ref.id])
 
+    later: dict[int, tuple[InvoiceRef, ...]] = {}
     chosen: dict[int, Proposal] = {}
     pending: list[BankLine] = []
     for line in lines:
         if line.key in recorded:
             chosen[line.line] = Proposal(line, recorded=True)
             continue
-        named = [by_number[n] for n in dict.fromkeys(numbers_in(line.label)) if n in by_number]
+        named = [by_number[n] for n in dict.fromkeys(numbers_in(line.text)) if n in by_number]
+        later[line.line] = tuple(ref for ref in named if not ref.payable_on(line.date))
+        named = [ref for ref in named if ref.payable_on(line.date)]
+        if not named and later[line.line]:
+            # The label names an invoice issued after the money came: paid in advance,
+            # not an invoice of the same amount by chance (a credit on the client).
+            chosen[line.line] = Proposal(line, issued_after=later[line.line])
+            continue
         if not named:
             pending.append(line)
             continue
         exact = [ref for ref in named if left[ref.id] == line.amount]
         ref = current((exact or named)[0])
-        chosen[line.line] = Proposal(line, ref, BY_NUMBER)
+        chosen[line.line] = Proposal(line, ref, BY_NUMBER, issued_after=later[line.line])
         left[ref.id] -= line.amount
     for line in pending:
-        same = [ref for ref in unpaid if left[ref.id] == line.amount]
-        named = [ref for ref in same if name_in_label(ref.client_name, line.label)]
+        same = [ref for ref in unpaid if left[ref.id] == line.amount and ref.payable_on(line.date)]
+        named = [ref for ref in same if name_in_label(ref.client_name, line.text)]
         if len(same) == 1:
             ref, how = same[0], (BY_AMOUNT_AND_CLIENT if named else BY_AMOUNT)
         elif len(named) == 1:

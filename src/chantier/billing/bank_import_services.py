@@ -35,6 +35,7 @@ from chantier.parties.models import Client
 TOKEN_SALT = "chantier.billing.bank_import"
 TOKEN_MAX_AGE = 24 * 3600
 SKIPPED_SHOWN = 200
+DEBITS_SHOWN = 500  # debit lines listed (each travels in the token)
 CHUNK = 500  # keys per IN (…) query: SQLite limits the parameters of one statement
 
 INVOICE = "invoice"
@@ -52,6 +53,13 @@ class Parsed:
     debits: int = 0
     skipped: list[SkippedRow] = field(default_factory=list)
     skipped_total: int = 0
+    debit_lines: list[BankLine] = field(default_factory=list)  # the first DEBITS_SHOWN
+    ignored_columns: list[str] = field(default_factory=list)
+    detail_columns: list[str] = field(default_factory=list)
+
+    @property
+    def debits_not_shown(self) -> int:
+        return self.debits - len(self.debit_lines)
 
 
 def parsed_of(statement: Statement) -> Parsed:
@@ -60,6 +68,9 @@ def parsed_of(statement: Statement) -> Parsed:
         debits=statement.debits,
         skipped=statement.skipped[:SKIPPED_SHOWN],
         skipped_total=len(statement.skipped),
+        debit_lines=statement.debit_lines[:DEBITS_SHOWN],
+        ignored_columns=list(statement.ignored_columns),
+        detail_columns=list(statement.detail_columns),
     )
 
 
@@ -67,12 +78,18 @@ def token_of(company: Company, parsed: Parsed) -> str:
     payload = {
         "c": company.pk,
         "l": [
-            [line.line, line.date.isoformat(), str(line.amount), line.label, line.key]
+            [line.line, line.date.isoformat(), str(line.amount), line.label, line.key, line.detail]
             for line in parsed.lines
         ],
         "d": parsed.debits,
         "s": [[row.line, row.reason] for row in parsed.skipped],
         "n": parsed.skipped_total,
+        "b": [
+            [line.line, line.date.isoformat(), str(line.amount), line.label, line.detail]
+            for line in parsed.debit_lines
+        ],
+        "i": parsed.ignored_columns,
+        "t": parsed.detail_columns,
     }
     return signing.dumps(payload, salt=TOKEN_SALT, compress=True)
 
@@ -92,12 +109,33 @@ def parsed_of_token(company: Company, token: str) -> Parsed:
         raise TokenRefused(_("This import cannot be read: upload the statement again.")) from None
     if payload.get("c") != company.pk:
         raise TokenRefused(_("This import cannot be read: upload the statement again."))
+    # Tokens written before the detail, debit and column lists were added (valid a day)
+    # read without them.
     lines = [
-        BankLine(int(line), dt.date.fromisoformat(day), Decimal(amount), label, key)
-        for line, day, amount, label, key in payload["l"]
+        BankLine(
+            int(line),
+            dt.date.fromisoformat(day),
+            Decimal(amount),
+            label,
+            key,
+            str(rest[0]) if rest else "",
+        )
+        for line, day, amount, label, key, *rest in payload["l"]
     ]
     skipped = [SkippedRow(int(line), str(reason)) for line, reason in payload["s"]]
-    return Parsed(lines, int(payload["d"]), skipped, int(payload["n"]))
+    debit_lines = [
+        BankLine(int(line), dt.date.fromisoformat(day), Decimal(amount), label, detail=detail)
+        for line, day, amount, label, detail in payload.get("b", [])
+    ]
+    return Parsed(
+        lines,
+        int(payload["d"]),
+        skipped,
+        int(payload["n"]),
+        debit_lines=debit_lines,
+        ignored_columns=[str(name) for name in payload.get("i", [])],
+        detail_columns=[str(name) for name in payload.get("t", [])],
+    )
 
 
 # --- the confirmation screen -----------------------------------------------------------------
@@ -150,8 +188,13 @@ def recorded_keys(company: Company, keys: Sequence[str]) -> set[str]:
 
 
 def _refs(queryset: Any) -> list[InvoiceRef]:
-    rows = queryset.values_list("pk", "number", "client_id", "client__name", "left_payable")
-    return [InvoiceRef(pk, number, client, name, left) for pk, number, client, name, left in rows]
+    rows = queryset.values_list(
+        "pk", "number", "client_id", "client__name", "left_payable", "issue_date"
+    )
+    return [
+        InvoiceRef(pk, number, client, name, left, issued)
+        for pk, number, client, name, left, issued in rows
+    ]
 
 
 def invoices_named(company: Company, lines: Sequence[BankLine]) -> dict[str, InvoiceRef]:
@@ -159,7 +202,7 @@ def invoices_named(company: Company, lines: Sequence[BankLine]) -> dict[str, Inv
     upper-cased number, whatever is left on them."""
     tokens: list[str] = []
     for line in lines:
-        for token in bank_import.number_tokens(line.label):
+        for token in bank_import.number_tokens(line.text):
             tokens += [token, token.upper()]
     found: dict[str, InvoiceRef] = {}
     base = Invoice.objects.filter(
@@ -215,8 +258,13 @@ def screen_for(
     invoice_options = [
         Option(
             f"{INVOICE}:{ref.id}",
-            _("%(number)s · %(client)s · %(left)s left")
-            % {"number": ref.number, "client": ref.client_name, "left": euros(ref.left)},
+            _("%(number)s of %(date)s · %(client)s · %(left)s left")
+            % {
+                "number": ref.number,
+                "date": f"{ref.issue_date:%d/%m/%Y}" if ref.issue_date else "",
+                "client": ref.client_name,
+                "left": euros(ref.left),
+            },
         )
         for ref in sorted(invoices.values(), key=lambda ref: ref.number)
     ]
@@ -237,7 +285,7 @@ def _client_options(
     wanted = {ref.client_id: ref.client_name for ref in invoices}
     if lines:
         for pk, name in Client.objects.filter(company=company).values_list("pk", "name"):
-            if pk not in wanted and any(bank_import.name_in_label(name, x.label) for x in lines):
+            if pk not in wanted and any(bank_import.name_in_label(name, x.text) for x in lines):
                 wanted[pk] = name
     return [
         Option(f"{CLIENT}:{pk}", _("Credit on %(client)s") % {"client": name})
@@ -299,9 +347,22 @@ def bank_lines_record(
     (payment_record: a bank transfer, the label as reference, the line's key so that it
     is never recorded twice) or as a credit on the client. The first line refused (an
     overpayment without 'excess as credit', a date before the invoice…) refuses them all,
-    naming the line."""
+    naming the line; a line dated before the invoice chosen for it is refused before
+    anything is written."""
     require_writer(user)
     company = company_of(user)
+    for choice in choices:
+        issued = choice.invoice.issue_date if choice.invoice is not None else None
+        if choice.invoice is not None and issued is not None and choice.line.date < issued:
+            raise LineRefused(
+                choice.line,
+                _(
+                    "invoice %(number)s is dated %(date)s, after this line: money received "
+                    "before an invoice cannot pay it. Choose a credit on the client or "
+                    "another invoice."
+                )
+                % {"number": choice.invoice.number, "date": f"{issued:%d/%m/%Y}"},
+            )
     already = recorded_keys(company, [choice.line.key for choice in choices])
     payments: list[Payment] = []
     for choice in choices:
@@ -315,7 +376,7 @@ def bank_lines_record(
             "date": line.date,
             "amount": line.amount,
             "method": Method.TRANSFER,
-            "reference": line.label[:100],
+            "reference": line.reference,
             "bank_line_key": line.key,
         }
         try:

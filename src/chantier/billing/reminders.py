@@ -1,6 +1,9 @@
 """The reminder (relance) of an overdue invoice: an email to the client claiming what is
 left to pay, the late interest accrued and the recovery indemnity (Code de commerce
-L441-10 II, french-rules §6.3 and example 6.B), the invoice's Factur-X PDF attached.
+L441-10 II, french-rules §6.3 and example 6.B), the invoice's Factur-X PDF attached. The
+penalties and the indemnity are due between professionals only: a private individual
+(parties.Client.Kind.INDIVIDUAL) is claimed what is left to pay, nothing more
+(OverdueRow.professional, with zero interest and indemnity).
 
 Sent through the mail outbox like the invoice itself (sending.py): the message's related
 object is the invoice (related_type "invoice"), so once delivered it is logged as an
@@ -64,9 +67,11 @@ def check_remindable(invoice: Invoice, today: dt.date) -> OverdueRow:
 
 
 def figures(row: OverdueRow, rate: Any) -> dict[str, Any]:
-    """The amounts as the letter shows them, in the site's language (French)."""
+    """The amounts as the letter shows them, in the site's language (French); no
+    penalties claimed from a private individual (`professional` false)."""
     with translation.override(settings.LANGUAGE_CODE):
         return {
+            "professional": row.professional,
             "days_late": row.days_late,
             "left": euros(row.left),
             "interest": euros(row.interest),
