@@ -166,3 +166,18 @@ def test_a_private_individual_owes_no_l441_10_penalty(
         "0.00",
         "0.00",
     )
+
+
+def test_an_early_release_asks_for_a_confirmation(alice_api: ApiClient, example: Example) -> None:
+    from chantier.billing.models import RetentionRelease
+
+    two_statements_after_a_down_payment(alice_api, example)
+    path = f"/contracts/{example.contract_id}"
+    assert alice_api.patch(path, {"handover_date": "2026-03-16"}).status_code == 200
+    early = alice_api.post(f"{path}/retention-release", {})
+    assert early.status_code == 409  # due on 2027-03-16
+    assert "16/03/2027" in early.json()["detail"] or "16/03/2027" in early.content.decode()
+    assert not RetentionRelease.objects.exists()
+    confirmed = alice_api.post(f"{path}/retention-release", {"confirm": True})
+    assert confirmed.status_code == 201, confirmed.content
+    assert confirmed.json()["amount"] == "1545.90"

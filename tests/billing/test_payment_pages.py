@@ -272,3 +272,19 @@ def test_open_reserves_warn_at_the_release_which_needs_a_confirmation(
     assert RetentionRelease.objects.get().open_reserves == 1
     api = alice_api.post(f"/contracts/{example.contract_id}/retention-release", {"amount": "1.00"})
     assert api.status_code == 409  # nothing more is held
+
+
+def test_the_invoice_list_totals_its_selection(
+    alice_client: Any, alice_api: ApiClient, example: Example, django_assert_max_num_queries: Any
+) -> None:
+    """The dashboard's figures link to this list: its totals must show the same amounts."""
+    _down, first, _second = two_statements_after_a_down_payment(alice_api, example)
+    alice_api.post(f"/invoices/{first['id']}/payments", {"date": today(), "amount": "5000.00"})
+    url = reverse("billing:invoice_list")
+    with django_assert_max_num_queries(12):
+        page = alice_client.get(url, {"unpaid": "1"})
+    totals = page.context["totals"]
+    assert totals["gross"] == D("33544.20")  # the three invoices still owed something
+    assert totals["paid"] == D("5000.00")
+    assert totals["left"] == D("26998.30")  # 11 901,60 + 5 140,00 + 9 956,70
+    assert "26 998,30" in page_text(page)

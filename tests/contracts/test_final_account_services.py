@@ -269,3 +269,30 @@ def test_the_handover_cannot_move_after_the_recorded_dates(world, alice_api, con
     # Moving it earlier, or to the day of the first event, is fine.
     ok = alice_api.patch(f"/contracts/{contract.pk}", {"handover_date": "2026-03-19"})
     assert ok.status_code == 200
+
+
+def test_no_tacit_general_statement_without_a_final_statement_nor_a_future_date(
+    alice_api, contract
+):
+    """French-rules §8.1: the tacit DGD needs a final statement; recorded dates are events
+    that happened (none after today)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Contract.objects.filter(pk=contract.pk).update(
+        procurement="public", handover_date=D(2026, 3, 2)
+    )
+    before = snapshot(contract)
+    response = alice_api.patch(
+        f"/contracts/{contract.pk}",
+        {"final_account": {"draft_general_statement_received_date": "2026-04-27"}},
+    )
+    assert response.status_code == 422, response.content
+    assert "draft_general_statement_received_date" in response.content.decode()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    response = alice_api.patch(
+        f"/contracts/{contract.pk}", {"final_account": {"final_statement_sent_date": future}}
+    )
+    assert response.status_code == 422, response.content
+    assert snapshot(contract) == before

@@ -140,8 +140,15 @@ def retention_release(
         )
     _check_date(user, date)
     reserves = open_reserves(contract)
-    if reserves and not confirmed:
-        raise NeedsConfirmation(_reserves_warning(contract, reserves))
+    warnings = [_reserves_warning(contract, reserves)] if reserves else []
+    due_on = contract_release_date(contract)
+    if due_on is not None and date < due_on:
+        warnings.append(
+            _("The retention is due on %(date)s: this release is early.")
+            % {"date": f"{due_on:%d/%m/%Y}"}
+        )
+    if warnings and not confirmed:
+        raise NeedsConfirmation(" ".join(warnings))
     release = RetentionRelease.objects.create(
         company_id=contract.company_id,
         contract=contract,

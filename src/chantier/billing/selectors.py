@@ -19,6 +19,7 @@ from chantier.billing.models import (
 from chantier.contracts.models import Contract
 from chantier.core.access import get_for_company
 from chantier.core.models import Company, User
+from chantier.core.money import round2
 from chantier.core.search import search
 
 ZERO = Decimal("0.00")
@@ -51,6 +52,27 @@ def invoice_list(
 
         queryset = queryset.filter(pk__in=unpaid_invoices(company).values("pk"))
     return search(queryset, q, INVOICE_SEARCH).order_by("-created_at", "-pk")
+
+
+def invoice_totals(invoices: QuerySet[Invoice], *, with_left: bool = False) -> dict[str, Decimal]:
+    """Totals of a filtered list of issued invoices (one query): net, gross, payable,
+    received; and what is left to pay when asked (the dashboard's figures link here)."""
+    from django.db.models import F, Sum
+
+    from chantier.billing.account_selectors import rounded, with_left_to_pay
+
+    issued = invoices.filter(status=Invoice.Status.ISSUED).order_by()
+    columns = {
+        "net": rounded(Sum("net")),
+        "gross": rounded(Sum("gross")),
+        "payable": rounded(Sum("payable")),
+        "paid": rounded(Sum(F("paid_payable") + F("paid_retention"))),
+    }
+    if with_left:
+        issued = with_left_to_pay(issued)
+        columns["left"] = rounded(Sum("left_payable"))
+    totals = issued.aggregate(**columns)
+    return {name: round2(value or ZERO) for name, value in totals.items()}
 
 
 def contract_invoices(contract: Contract) -> QuerySet[Invoice]:

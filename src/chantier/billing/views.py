@@ -65,6 +65,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     context = paginate(request, invoices)
     context.update(
         {
+            "totals": selectors.invoice_totals(invoices, with_left=unpaid),
             "q": q,
             "status": status,
             "statuses": Invoice.Status.choices,

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -49,10 +50,15 @@ def _clean_date(value: Any, name: str, errors: dict[str, list[str]]) -> dt.date 
         return None
 
 
-def check_dates(values: dict[str, Any], handover: dt.date | None) -> dict[str, list[str]]:
+def check_dates(
+    values: dict[str, Any], handover: dt.date | None, today: dt.date | None = None
+) -> dict[str, list[str]]:
     """The rules on the recorded dates (every faulty field reported):
 
-    - no date without the handover date, none before it (every delay runs from it);
+    - no date without the handover date, none before it (every delay runs from it), none
+      after today (these are events that happened);
+    - the contractor's signed draft general statement (tacit DGD) needs the final statement
+      sent first: no tacit DGD without a final statement (french-rules §8.1);
     - the final statement is received on or after the day it was sent;
     - the signed general statement is returned after it was notified, on or after that day.
     """
@@ -69,7 +75,20 @@ def check_dates(values: dict[str, Any], handover: dt.date | None) -> dict[str, l
             errors.setdefault(name, []).append(
                 _("This date is before the handover (%(date)s).") % {"date": _short(handover)}
             )
+        elif day > (today or timezone.localdate()):
+            errors.setdefault(name, []).append(
+                _("This date is in the future: record an event once it has happened.")
+            )
     sent = values.get("final_statement_sent_date")
+    draft = "draft_general_statement_received_date"
+    delivered = sent or any(values.get(name) for name in RECEIPT_FIELDS)
+    if values.get(draft) and not delivered and draft not in errors:
+        errors.setdefault(draft, []).append(
+            _(
+                "Record the date the final statement was sent first: there is no tacit "
+                "general statement without a final statement."
+            )
+        )
     for name in RECEIPT_FIELDS:
         received = values.get(name)
         if sent and received and received < sent and name not in errors:
