@@ -32,7 +32,6 @@ import os
 import platform
 import pstats
 import queue
-import re
 import statistics
 import sys
 import threading
@@ -566,54 +565,36 @@ def machine_note(engine: str) -> str:
 
 
 def command_line() -> str:
-    command = " ".join([".venv/bin/python bench/billing_bench.py", *sys.argv[1:]])
-    if not GIVEN_DATABASE_URL:
-        return command
-    hidden = re.sub(r"//[^/@]*@", "//…@", GIVEN_DATABASE_URL)  # no password in RESULTS.md
-    return f"DATABASE_URL={hidden} {command}"
+    from bench.results import command_line as line
+
+    return line("bench/billing_bench.py", GIVEN_DATABASE_URL)
+
+
+HEADING = "## Billing · `bench/billing_bench.py`"
+INTRO = [
+    HEADING,
+    "",
+    "Medians of 5 runs after a warm-up. Concurrent issuing (PostgreSQL only): median of",
+    "3 rounds of 240 down payments of one company (on 40 contracts, taken in turn) issued",
+    "by 8 client processes, as a server's workers would (no shared GIL), each with its own",
+    "connection, started by one barrier. Pages through Django's test client,",
+    "logged in: server time and the SQL queries of one request. The contracts come from",
+    "accepted DPGF quotes (5,000 lines = 50 chapters × 10 sections × 10 lines).",
+    "",
+]
 
 
 def write_results(engine: str, note: str, results: list) -> None:
-    """Replace this engine's part of the "## Billing" section, or add the section last."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text()
-    part = [
-        f"### {time.strftime('%Y-%m-%d')} · {engine} · `{command_line()}`",
-        "",
-        note,
-        "",
-        "| measure | result | target |",
-        "|---|---|---|",
-        *(f"| {label} | {figure} | {target} |" for label, figure, target in results),
-        "",
-    ]
-    heading = "## Billing · `bench/billing_bench.py`"
-    intro = [
-        heading,
-        "",
-        "Medians of 5 runs after a warm-up. Concurrent issuing (PostgreSQL only): median of",
-        "3 rounds of 240 down payments of one company (on 40 contracts, taken in turn) issued",
-        "by 8 client processes, as a server's workers would (no shared GIL), each with its own",
-        "connection, started by one barrier. Pages through Django's test client,",
-        "logged in: server time and the SQL queries of one request. The contracts come from",
-        "accepted DPGF quotes (5,000 lines = 50 chapters × 10 sections × 10 lines).",
-        "",
-    ]
-    section = re.search(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", text, re.M | re.S)
-    if section is None:
-        body = text.rstrip("\n") + "\n\n" + "\n".join(intro + part)
-    else:
-        mine = "\n".join(part)
-        parts = [
-            p.rstrip("\n") + "\n" for p in re.split(r"^(?=### )", section.group(0), flags=re.M)
-        ]
-        runs = [mine if f" · {engine} · " in p.splitlines()[0] else p for p in parts[1:]]
-        if mine not in runs:
-            runs.append(mine)
-        new_section = "\n".join(["\n".join(intro), *runs])
-        tail = text[section.end() :]
-        body = text[: section.start()] + new_section + ("\n" + tail if tail else "")
-    path.write_text(body.rstrip("\n") + "\n")
+    from bench.results import write_section
+
+    write_section(
+        heading=HEADING,
+        intro=INTRO,
+        engine=engine,
+        command=command_line(),
+        note=note,
+        results=results,
+    )
 
 
 def main() -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -414,54 +413,36 @@ def machine_note(engine: str) -> str:
 
 
 def command_line() -> str:
-    command = " ".join([".venv/bin/python bench/dashboard_bench.py", *sys.argv[1:]])
-    if not GIVEN_DATABASE_URL:
-        return command
-    hidden = re.sub(r"//[^/@]*@", "//…@", GIVEN_DATABASE_URL)  # no password in RESULTS.md
-    return f"DATABASE_URL={hidden} {command}"
+    from bench.results import command_line as line
+
+    return line("bench/dashboard_bench.py", GIVEN_DATABASE_URL)
 
 
-def write_results(engine: str, note: str, results: list[tuple[str, str, str]]) -> None:
-    """Replace this engine's part of the "## Dashboard" section, or add the section last."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text()
-    part = [
-        f"### {time.strftime('%Y-%m-%d')} · {engine} · `{command_line()}`",
-        "",
-        note,
-        "",
-        "| measure | result | target |",
-        "|---|---|---|",
-        *(f"| {label} | {figure} | {target} |" for label, figure, target in results),
-        "",
-    ]
-    heading = "## Dashboard · `bench/dashboard_bench.py`"
-    intro = [
-        heading,
-        "",
-        "The home page's money dashboard (issue 6) for a company with 500 contracts and",
-        "20,000 issued invoices over two years, with their payments (bulk-created; see the",
-        "script's docstring), its figures first checked against a plain Python sum of the",
-        "rows. Median of 7 runs after a warm-up, through Django's test client, logged in:",
-        "server time and the SQL queries of one request (the page's own, the reminders and",
-        "the dashboard's five aggregate queries).",
-        "",
-    ]
-    section = re.search(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", text, re.M | re.S)
-    if section is None:
-        body = text.rstrip("\n") + "\n\n" + "\n".join(intro + part)
-    else:
-        mine = "\n".join(part)
-        parts = [
-            p.rstrip("\n") + "\n" for p in re.split(r"^(?=### )", section.group(0), flags=re.M)
-        ]
-        runs = [mine if f" · {engine} · " in p.splitlines()[0] else p for p in parts[1:]]
-        if mine not in runs:
-            runs.append(mine)
-        new_section = "\n".join(["\n".join(intro), *runs])
-        tail = text[section.end() :]
-        body = text[: section.start()] + new_section + ("\n" + tail if tail else "")
-    path.write_text(body.rstrip("\n") + "\n")
+HEADING = "## Dashboard · `bench/dashboard_bench.py`"
+INTRO = [
+    HEADING,
+    "",
+    "The home page's money dashboard (issue 6) for a company with 500 contracts and",
+    "20,000 issued invoices over two years, with their payments (bulk-created; see the",
+    "script's docstring), its figures first checked against a plain Python sum of the",
+    "rows. Median of 7 runs after a warm-up, through Django's test client, logged in:",
+    "server time and the SQL queries of one request (the page's own, the reminders and",
+    "the dashboard's five aggregate queries).",
+    "",
+]
+
+
+def write_results(engine: str, note: str, results: list) -> None:
+    from bench.results import write_section
+
+    write_section(
+        heading=HEADING,
+        intro=INTRO,
+        engine=engine,
+        command=command_line(),
+        note=note,
+        results=results,
+    )
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import re
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
@@ -356,11 +355,9 @@ def pdf_figure(contract) -> tuple[float, int, int, int]:
 
 
 def command_line() -> str:
-    command = " ".join([".venv/bin/python bench/final_account_bench.py", *sys.argv[1:]])
-    if not GIVEN_DATABASE_URL:
-        return command
-    hidden = re.sub(r"//[^/@]*@", "//…@", GIVEN_DATABASE_URL)  # no password in RESULTS.md
-    return f"DATABASE_URL={hidden} {command}"
+    from bench.results import command_line as line
+
+    return line("bench/final_account_bench.py", GIVEN_DATABASE_URL)
 
 
 HEADING = "## Final account (décompte général) · `bench/final_account_bench.py`"
@@ -380,34 +377,16 @@ INTRO = [
 
 
 def write_results(engine: str, note: str, results: list) -> None:
-    """Replace this engine's part of the "## Final account" section, or add it last."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text()
-    part = [
-        f"### {time.strftime('%Y-%m-%d')} · {engine} · `{command_line()}`",
-        "",
-        note,
-        "",
-        "| measure | result | target |",
-        "|---|---|---|",
-        *(f"| {label} | {figure} | {target} |" for label, figure, target in results),
-        "",
-    ]
-    section = re.search(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", text, re.M | re.S)
-    if section is None:
-        body = text.rstrip("\n") + "\n\n" + "\n".join(INTRO + part)
-    else:
-        mine = "\n".join(part)
-        parts = [
-            p.rstrip("\n") + "\n" for p in re.split(r"^(?=### )", section.group(0), flags=re.M)
-        ]
-        runs = [mine if f" · {engine} · " in p.splitlines()[0] else p for p in parts[1:]]
-        if mine not in runs:
-            runs.append(mine)
-        new_section = "\n".join(["\n".join(INTRO), *runs])
-        tail = text[section.end() :]
-        body = text[: section.start()] + new_section + ("\n" + tail if tail else "")
-    path.write_text(body.rstrip("\n") + "\n")
+    from bench.results import write_section
+
+    write_section(
+        heading=HEADING,
+        intro=INTRO,
+        engine=engine,
+        command=command_line(),
+        note=note,
+        results=results,
+    )
 
 
 def main() -> None:

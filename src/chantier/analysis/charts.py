@@ -94,7 +94,7 @@ def bar_chart(
     plot_h = layout.height - layout.top - layout.bottom
 
     def y(value: Decimal) -> float:
-        return layout.top + plot_h * float((high - value) / (high - low))
+        return layout.top + plot_h * float((high - value) / (high - low))  # ok: not money (SVG y)
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     parts = [
@@ -106,7 +106,7 @@ def bar_chart(
         f"<desc id={quoteattr(desc_id)}>{escape(description)}</desc>",
     ]
     # Legend: a swatch and the series' name, left to right.
-    x = float(layout.left)
+    x = float(layout.left)  # ok: not money (SVG x)
     size = layout.font_size
     parts.append('<g class="legend">')
     for one in series:
