@@ -29,7 +29,6 @@ import datetime as dt
 import io
 import logging
 import os
-import platform
 import pstats
 import queue
 import statistics
@@ -543,25 +542,9 @@ def facturx_figures(user, client, results: list) -> Any:
 
 
 def machine_note(engine: str) -> str:
-    from django.db import connection
+    from bench.results import machine_note as note
 
-    memory = ""
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    load = os.getloadavg()[0]
-    database = "SQLite " + __import__("sqlite3").sqlite_version
-    if engine == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    return (
-        f"Machine: {os.cpu_count()} cores{memory}, load {load:.1f} at the start; "
-        f"Python {platform.python_version()}, {database}."
-    )
+    return note(engine)
 
 
 def command_line() -> str:

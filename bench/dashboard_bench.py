@@ -390,26 +390,9 @@ def explain(company: Any, today: dt.date) -> None:
 
 
 def machine_note(engine: str) -> str:
-    import platform
+    from bench.results import machine_note as note
 
-    from django.db import connection
-
-    memory = ""
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-        memory = f", {kib / 1024 / 1024:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    database = "SQLite " + __import__("sqlite3").sqlite_version
-    if engine == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    return (
-        f"Machine: {os.cpu_count()} cores{memory}, load {os.getloadavg()[0]:.1f} at the start; "
-        f"Python {platform.python_version()}, {database}."
-    )
+    return note(engine)
 
 
 def command_line() -> str:

@@ -4,12 +4,37 @@ the next run on the same engine."""
 
 from __future__ import annotations
 
+import os
+import platform
 import re
+import sqlite3
 import sys
 import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def machine_note(engine: str) -> str:
+    """Cores, memory, load, Python and database versions: the figures depend on them."""
+    from django.db import connection
+
+    memory = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            kib = int(fh.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    database = f"SQLite {sqlite3.sqlite_version}"
+    if engine == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    return (
+        f"Machine: {os.cpu_count()} cores{memory}, load {os.getloadavg()[0]:.1f} at the start; "
+        f"Python {platform.python_version()}, {database}."
+    )
 
 
 def command_line(script: str, database_url: str) -> str:

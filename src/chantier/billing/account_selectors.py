@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Round
 
 from chantier.billing import engine_account
 from chantier.billing.models import Invoice, Payment, RetentionRelease
-from chantier.billing.retention import contract_release_date
+from chantier.billing.retention import contract_release_date, credited_total
 from chantier.contracts.models import Contract, ContractLine
 from chantier.core.access import get_for_company
 from chantier.core.models import Company, User
@@ -189,22 +189,13 @@ def get_payment_for_user(user: User, pk: object) -> Payment:
 # --- what is owed ---------------------------------------------------------------------------
 
 
-def _credited(column: str) -> Subquery:
-    return Subquery(
-        Invoice.objects.filter(credited_invoice=OuterRef("pk"), status=Invoice.Status.ISSUED)
-        .values("credited_invoice")
-        .annotate(total=Sum(column))
-        .values("total")
-    )
-
-
 def with_left_to_pay(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Annotate `left_payable`: payable + credit notes against it (negative) − paid."""
     return queryset.annotate(
         left_payable=rounded(
             ExpressionWrapper(
                 F("payable")
-                + Coalesce(_credited("payable"), Value(ZERO), output_field=AMOUNT)
+                + Coalesce(credited_total("payable"), Value(ZERO), output_field=AMOUNT)
                 - F("paid_payable"),
                 output_field=AMOUNT,
             )

@@ -50,7 +50,7 @@ def clean_amount(value: object, field: str = "amount") -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _check_date(user: User, day: dt.date, *, not_before: dt.date | None = None) -> None:
+def check_payment_date(user: User, day: dt.date, *, not_before: dt.date | None = None) -> None:
     limit = today() + dt.timedelta(days=company_of(user).payment_future_days)
     if day > limit:
         raise DomainError(
@@ -119,7 +119,7 @@ def payment_record(
         raise DomainError(
             _("A credit note is not paid: it reduces what the client owes on the invoice.")
         )
-    _check_date(user, date, not_before=invoice.issue_date)
+    check_payment_date(user, date, not_before=invoice.issue_date)
     left = left_on_invoice(invoice, applies_to)
     excess = value - max(left, ZERO)
     if excess > 0 and not excess_as_credit:
@@ -205,7 +205,7 @@ def client_credit_record(
     _choice(method, Method.values, "method")
     if contract is not None and contract.client_id != client.pk:
         raise DomainError(_("This contract is not the client's."), field="contract")
-    _check_date(user, date)
+    check_payment_date(user, date)
     payment = Payment.objects.create(
         company_id=client.company_id,
         client=client,

@@ -4,7 +4,6 @@ selector, render."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -19,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chantier.billing import account_selectors, payment_services, selectors
 from chantier.billing.models import Invoice
 from chantier.billing.payment_forms import ClientPaymentForm, PaymentDeleteForm, PaymentForm
+from chantier.billing.views import date_param
 from chantier.contracts.models import Contract
 from chantier.core.access import acting_user, admin_required, writer_required
 from chantier.core.exceptions import DomainError
+from chantier.core.formatting import euros
 from chantier.core.money import round2
 from chantier.core.pagination import paginate
 from chantier.core.web import add_service_error, company_of_request, posted
@@ -30,33 +31,20 @@ from chantier.parties.models import Client
 ZERO = Decimal("0.00")
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _recorded_message(request: HttpRequest, payments: list[Any]) -> None:
     for payment in payments:
         if payment.invoice_id:
             messages.success(
                 request,
                 _("Payment of %(amount)s recorded on %(number)s.")
-                % {"amount": _euros(payment.amount), "number": payment.invoice.number},
+                % {"amount": euros(payment.amount), "number": payment.invoice.number},
             )
         else:
             messages.success(
                 request,
                 _("%(amount)s recorded as a credit on the client.")
-                % {"amount": _euros(payment.amount)},
+                % {"amount": euros(payment.amount)},
             )
-
-
-def _euros(value: Decimal) -> str:
-    from chantier.core.formatting import euros
-
-    return euros(value)
 
 
 @writer_required
@@ -85,8 +73,8 @@ def payment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def payment_list(request: HttpRequest) -> HttpResponse:
     company = company_of_request(request)
     q = request.GET.get("q", "")
-    date_from = _date(request.GET.get("date_from", ""))
-    date_to = _date(request.GET.get("date_to", ""))
+    date_from = date_param(request.GET.get("date_from", ""))
+    date_to = date_param(request.GET.get("date_to", ""))
     client = _client(company, request.GET.get("client", ""))
     contract = _contract(company, request.GET.get("contract", ""))
     payments = account_selectors.payment_list(
@@ -131,7 +119,7 @@ def payment_new(request: HttpRequest) -> HttpResponse:
     if chosen is not None:
         invoices = list(account_selectors.unpaid_invoices(company).filter(client=chosen)[:200])
     choices = [
-        (invoice.pk, f"{invoice.number} — {_euros(invoice.left_payable)}")  # type: ignore[attr-defined]
+        (invoice.pk, f"{invoice.number} — {euros(invoice.left_payable)}")  # type: ignore[attr-defined]
         for invoice in invoices
     ]
     contracts = (

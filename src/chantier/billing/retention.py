@@ -23,7 +23,7 @@ from chantier.billing.engine_account import release_date
 from chantier.billing.models import AppliesTo, Invoice, Method, Payment, RetentionRelease
 from chantier.billing.payment_services import (
     NeedsConfirmation,
-    _check_date,
+    check_payment_date,
     clean_amount,
 )
 from chantier.contracts.models import Contract
@@ -44,6 +44,16 @@ class HeldRetention:
     held: Decimal
 
 
+def credited_total(column: str) -> Subquery:
+    """Σ `column` of the issued credit notes against the outer invoice (negative)."""
+    return Subquery(
+        Invoice.objects.filter(credited_invoice=OuterRef("pk"), status=Invoice.Status.ISSUED)
+        .values("credited_invoice")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+
+
 def contract_release_date(contract: Contract) -> dt.date | None:
     return release_date(
         [contract.handover_date],
@@ -55,19 +65,15 @@ def contract_release_date(contract: Contract) -> dt.date | None:
 def held_by_invoice(contract: Contract) -> list[HeldRetention]:
     """Retention still held on each issued invoice of the contract, oldest first (one
     query): its retention, credit notes against it deducted, minus what was paid."""
-    credited = (
-        Invoice.objects.filter(credited_invoice=OuterRef("pk"), status=Invoice.Status.ISSUED)
-        .values("credited_invoice")
-        .annotate(total=Sum("retention"))
-        .values("total")
-    )
     rows = (
         Invoice.objects.filter(
             contract=contract, status=Invoice.Status.ISSUED, credited_invoice__isnull=True
         )
         .annotate(
             held=F("retention")
-            + Coalesce(Subquery(credited), Value(ZERO), output_field=DecimalField(**AMOUNT_FIELD))
+            + Coalesce(
+                credited_total("retention"), Value(ZERO), output_field=DecimalField(**AMOUNT_FIELD)
+            )
             - F("paid_retention")
         )
         .order_by("issue_date", "pk")
@@ -138,7 +144,7 @@ def retention_release(
             _("Only %(held)s of retention is held on this contract.") % {"held": euros(total)},
             field="amount",
         )
-    _check_date(user, date)
+    check_payment_date(user, date)
     reserves = open_reserves(contract)
     warnings = [_reserves_warning(contract, reserves)] if reserves else []
     due_on = contract_release_date(contract)
@@ -209,7 +215,7 @@ def guarantee_release(
         contract=contract, kind=RetentionRelease.Kind.GUARANTEE_END
     ).exists():
         raise DomainError(_("The end of the bank guarantee is already recorded."))
-    _check_date(user, date)
+    check_payment_date(user, date)
     release = RetentionRelease.objects.create(
         company_id=contract.company_id,
         contract=contract,

@@ -51,8 +51,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     if status and status not in Invoice.Status.values:
         status = ""
     q = request.GET.get("q", "")
-    issued_from = _date_param(request.GET.get("issued_from", ""))
-    issued_to = _date_param(request.GET.get("issued_to", ""))
+    issued_from = date_param(request.GET.get("issued_from", ""))
+    issued_to = date_param(request.GET.get("issued_to", ""))
     unpaid = request.GET.get("unpaid") == "1"
     invoices = selectors.invoice_list(
         company_of_request(request),
@@ -77,7 +77,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/invoice_list.html", context)
 
 
-def _date_param(value: str) -> dt.date | None:
+def date_param(value: str) -> dt.date | None:
+    """A YYYY-MM-DD query parameter; None when empty or malformed (a filter is dropped)."""
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
